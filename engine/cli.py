@@ -1,0 +1,264 @@
+"""The ``tiltpilot`` command: audit, train, evaluate, compare."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+# The tool never downloads models; failing fast beats a 70 s retry loop on an offline machine.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from engine.config import LOSS_NAMES, TILT_NAMES, DataConfig, LossConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
+from engine.errors import ConfigError, EngineError  # noqa: E402
+
+logger = logging.getLogger(__name__)
+DEFAULT_STORE = "tiltpilot_runs"
+
+
+def _parse_weights(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    parts = text.split(",")
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 2:
+        raise ConfigError(f"--weights: got '{text}', expected two numbers separated by a comma, e.g. 1.5,0.5.")
+    return values  # type: ignore[return-value]
+
+
+def _parse_temperature(text: str | None) -> float | str | None:
+    if text is None or text == "learn":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"--temperature: got '{text}', expected a positive number (e.g. 0.05) or 'learn'.") from None
+
+
+def _split_list(text: str, valid: Sequence[str], flag: str) -> list[str]:
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [t for t in items if t not in valid]
+    if bad or not items:
+        raise ConfigError(f"{flag}: unknown {', '.join(bad) or 'empty list'}; choose from {', '.join(valid)}.")
+    return items
+
+
+def _columns(args: argparse.Namespace) -> dict[str, str] | None:
+    mapping = {role: getattr(args, f"{role}_column") for role in ("left", "right", "group", "label")}
+    mapping = {k: v for k, v in mapping.items() if v}
+    return mapping or None
+
+
+def _add_data_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", help="CSV, TSV, JSONL, Parquet or XLSX file of pairs")
+    for role, example in (("left", "title"), ("right", "description"), ("group", "product_id"), ("label", "category")):
+        p.add_argument(f"--{role}-column", help=f"column holding the {role} role (e.g. {example}); auto-detected if omitted")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON instead of tables")
+
+
+def _add_run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--temperature", help="fixed τ (default 0.05 for cosine, 1 for dot/l2) or 'learn'")
+    p.add_argument("--weights", help="λu,λv for the weighted conditional loss, e.g. 1.5,0.5")
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--learning-rate", type=float, default=2e-5)
+    p.add_argument("--seed", type=int, default=0, help="training seed")
+    p.add_argument("--split-seed", type=int, default=0, help="train/test split seed")
+    p.add_argument("--test-size", type=float, default=0.2)
+    p.add_argument("--model", help="sentence-transformers folder, run directory, or cached hub name (default: all-MiniLM-L6-v2)")
+    p.add_argument("--towers", choices=("shared", "separate"), default="shared")
+    p.add_argument("--projection-dim", type=int)
+    p.add_argument("--max-seq-length", type=int, default=128)
+    p.add_argument("--device", help="auto (default), cuda, mps or cpu")
+    p.add_argument("--out", default=DEFAULT_STORE, help=f"run store folder (default ./{DEFAULT_STORE})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tiltpilot", description="Contrastive fine-tuning pilots for paired data.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("audit", help="validate a data file and report duplicates, leakage, lengths")
+    _add_data_args(p)
+    p.add_argument("--test-size", type=float, default=0.2)
+    p.add_argument("--split-seed", type=int, default=0)
+
+    p = sub.add_parser("train", help="fine-tune with one loss and evaluate base vs tuned")
+    _add_data_args(p)
+    p.add_argument("--loss", default="clip", choices=LOSS_NAMES)
+    p.add_argument("--tilt", default="cosine", choices=TILT_NAMES)
+    _add_run_args(p)
+    p.add_argument("--resume", help="run directory of a failed run to resume from its last epoch checkpoint")
+
+    p = sub.add_parser("evaluate", help="retrieval metrics of a model or a run on the test split")
+    _add_data_args(p)
+    p.add_argument("--model", required=True, help="run directory or sentence-transformers folder")
+    p.add_argument("--tilt", choices=TILT_NAMES, help="scoring for a plain model folder (default cosine)")
+    p.add_argument("--test-size", type=float, default=0.2)
+    p.add_argument("--split-seed", type=int, default=0)
+    p.add_argument("--device")
+
+    p = sub.add_parser("compare", help="train several losses/tilts on the same split and compare")
+    _add_data_args(p)
+    p.add_argument("--losses", default="clip,joint", help=f"comma list from {', '.join(LOSS_NAMES)}")
+    p.add_argument("--tilts", default="cosine", help=f"comma list from {', '.join(TILT_NAMES)}")
+    _add_run_args(p)
+    return parser
+
+
+def _run_config(args: argparse.Namespace, loss: str, tilt: str) -> RunConfig:
+    return RunConfig(
+        data=DataConfig(path=args.data, columns=_columns(args), test_size=args.test_size, split_seed=args.split_seed),
+        loss=LossConfig(name=loss, tilt=tilt, temperature=_parse_temperature(args.temperature),
+                        weights=_parse_weights(args.weights)),
+        model=ModelConfig(name_or_path=args.model, towers=args.towers, projection_dim=args.projection_dim,
+                          max_seq_length=args.max_seq_length, device=args.device),
+        train=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed),
+    )
+
+
+class _ProgressBar:
+    """tqdm bar fed by the training callback; silent when stderr is not a terminal."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, label: str, info: Any) -> None:
+        from tqdm import tqdm
+
+        bar = self.bars.get(label)
+        if bar is None:
+            bar = self.bars[label] = tqdm(total=info.total_steps, desc=label, unit="step", disable=None, leave=True)
+        bar.update(info.step - bar.n)
+        bar.set_postfix(loss=f"{info.loss:.4f}", epoch=f"{info.epoch}/{info.epochs}")
+        if info.step == info.total_steps:
+            bar.close()
+
+
+def _cmd_audit(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.data import audit, load_pairs, split_pairs
+
+    data = load_pairs(args.data, _columns(args))
+    train_part, test_part = split_pairs(data, test_size=args.test_size, seed=args.split_seed)
+    return audit(data, train=train_part, test=test_part).to_dict()
+
+
+def _print_audit(report: dict[str, Any]) -> None:
+    print(f"{report.get('rows')} pairs, {report.get('groups')} groups; columns {report.get('columns')}")
+    for finding in report.get("findings", []):
+        print(f"[{finding['severity']}] {finding['message']}")
+        if finding.get("advice"):
+            print(f"    → {finding['advice']}")
+
+
+def _cmd_train(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.experiment import run_experiment
+    from engine.runs import RunPaths, RunStore, read_json
+
+    config = _run_config(args, args.loss, args.tilt)
+    bar = _ProgressBar()
+    if args.resume:
+        run = RunPaths(Path(args.resume))
+        store = RunStore(run.root.parent)
+        raw = read_json(run.config)
+        if raw is None:
+            raise ConfigError(f"--resume: '{args.resume}' is not a run directory (no config.json).")
+        config = RunConfig.from_dict({k: v for k, v in raw.items() if k in ("data", "loss", "model", "train")})
+        run = run_experiment(config, store, run=run, resume=True, callback=lambda i: bar(config.loss.label, i))
+    else:
+        store = RunStore(args.out)
+        run = run_experiment(config, store, callback=lambda i: bar(config.loss.label, i))
+    metrics = read_json(run.metrics)
+    return {"run_dir": str(run.root), "base": metrics["base"], "tuned": metrics["tuned"], "train": metrics["train"]}
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.data import load_pairs, split_pairs
+    from engine.experiment import BASE_TILT, evaluate_encoder
+    from engine.models import load_encoder
+    from engine.runs import RunPaths, read_json
+
+    run = RunPaths(Path(args.model))
+    raw = read_json(run.config) if run.config.is_file() else None
+    columns, test_size, seed, tilt = _columns(args), args.test_size, args.split_seed, args.tilt or "cosine"
+    if raw is not None:
+        data_cfg = raw["data"]
+        columns = columns or data_cfg.get("columns")
+        test_size, seed, tilt = data_cfg["test_size"], data_cfg["split_seed"], args.tilt or raw["loss"]["tilt"]
+    data = load_pairs(args.data, columns)
+    _, test = split_pairs(data, test_size=test_size, seed=seed)
+    result: dict[str, Any] = {"model": args.model, "test_pairs": len(test), "tilt": tilt}
+    tuned = evaluate_encoder(load_encoder(args.model, device=args.device), test, tilt=tilt)
+    if raw is not None:
+        base = evaluate_encoder(load_encoder(raw["model"]["name_or_path"], device=args.device), test, tilt=BASE_TILT)
+        result.update(base=base.metrics, tuned=tuned.metrics)
+    else:
+        result.update(tuned.metrics)
+    return result
+
+
+def _cmd_compare(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.compare import run_comparison
+
+    losses = _split_list(args.losses, LOSS_NAMES, "--losses")
+    tilts = _split_list(args.tilts, TILT_NAMES, "--tilts")
+    config = _run_config(args, losses[0], tilts[0])
+    return run_comparison(config, losses, tilts, args.out, callback=_ProgressBar())
+
+
+def _print_metrics(result: dict[str, Any]) -> None:
+    from engine.compare import DIRECTIONS
+
+    if "run_dir" in result:
+        print(f"run: {result['run_dir']}")
+    for direction in DIRECTIONS:
+        for which in ("base", "tuned"):
+            metrics = result.get(which, {}).get(direction) if which in result else None
+            if metrics is None:
+                continue
+            print(f"{which:>5} {direction:<14} R@1 {metrics['recall@1']:.3f}  R@5 {metrics['recall@5']:.3f}  "
+                  f"R@10 {metrics['recall@10']:.3f}  MRR {metrics['mrr']:.3f}  median rank {metrics['median_rank']:g}  "
+                  f"(gallery {metrics['gallery_size']}, chance R@1 {metrics['chance']['recall@1']:.3f})")
+        if direction in result:
+            m = result[direction]
+            print(f"{direction:<14} R@1 {m['recall@1']:.3f}  R@5 {m['recall@5']:.3f}  R@10 {m['recall@10']:.3f}  "
+                  f"MRR {m['mrr']:.3f}  median rank {m['median_rank']:g}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    commands = {"audit": _cmd_audit, "train": _cmd_train, "evaluate": _cmd_evaluate, "compare": _cmd_compare}
+    try:
+        result = commands[args.command](args)
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    elif args.command == "audit":
+        _print_audit(result)
+    elif args.command == "compare":
+        from engine.compare import format_table
+
+        print(format_table(result))
+        print(f"\n{result['test_pairs']} test pairs, {result['train_pairs']} train pairs; wall time {result['wall_time_s']:.0f} s; runs in {args.out}")
+    else:
+        _print_metrics(result)
+    return 0

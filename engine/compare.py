@@ -1,0 +1,103 @@
+"""Compare several losses/tilts on one split with one seed: same data, same base, same budget."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from engine.config import LossConfig, RunConfig
+from engine.experiment import BASE_TILT, evaluate_encoder, prepare_data, run_experiment
+from engine.models import load_encoder
+from engine.runs import RunStore, atomic_write_json, read_json
+from engine.train import StepInfo
+
+logger = logging.getLogger(__name__)
+
+DIRECTIONS = ("left_to_right", "right_to_left")
+
+
+def run_comparison(
+    base_config: RunConfig,
+    losses: Sequence[str],
+    tilts: Sequence[str],
+    out: str | Path,
+    *,
+    callback: Callable[[str, StepInfo], None] | None = None,
+) -> dict[str, Any]:
+    """Train one run per (loss, tilt) and write ``comparison.json`` into ``out``.
+
+    The data split and the base-model evaluation are computed once and shared, so every run is
+    judged on exactly the same test pairs against exactly the same baseline.
+    """
+    configs = [replace(base_config, loss=LossConfig(name=loss, tilt=tilt, temperature=base_config.loss.temperature,
+                                                    weights=base_config.loss.weights))
+               for loss in losses for tilt in tilts]
+    store = RunStore(out)
+    started = time.perf_counter()
+    split = prepare_data(base_config)
+    encoder = load_encoder(
+        base_config.model.name_or_path,
+        towers=base_config.model.towers,
+        projection_dim=base_config.model.projection_dim,
+        device=base_config.model.device,
+        max_seq_length=base_config.model.max_seq_length,
+    )
+    base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
+    del encoder
+    run_ids = []
+    for config in configs:
+        label = config.loss.label
+        step_cb = (lambda info, _label=label: callback(_label, info)) if callback else None
+        run = run_experiment(config, store, split=split, base=base, callback=step_cb)
+        run_ids.append(run.run_id)
+    comparison = comparison_table(store, run_ids)
+    comparison["wall_time_s"] = time.perf_counter() - started
+    comparison["data"] = base_config.data.path
+    comparison["test_pairs"] = len(split.test)
+    comparison["train_pairs"] = len(split.train)
+    atomic_write_json(Path(out) / "comparison.json", comparison)
+    return comparison
+
+
+def comparison_table(store: RunStore, run_ids: Sequence[str]) -> dict[str, Any]:
+    """Collect the stored metrics of several runs into one table (no recomputation)."""
+    rows = []
+    for run_id in run_ids:
+        paths = store.paths(run_id)
+        config = read_json(paths.config, default={})
+        metrics = read_json(paths.metrics, default={})
+        rows.append(
+            {
+                "run_id": run_id,
+                "loss": config.get("loss", {}).get("name"),
+                "tilt": config.get("loss", {}).get("tilt"),
+                "temperature": config.get("loss", {}).get("temperature"),
+                "base": metrics.get("base"),
+                "tuned": metrics.get("tuned"),
+                "train": metrics.get("train"),
+            }
+        )
+    return {"runs": rows}
+
+
+def format_table(comparison: dict[str, Any]) -> str:
+    """Plain-text table: one line per run and direction, base → tuned."""
+    header = f"{'loss':<18}{'tilt':<8}{'direction':<15}{'R@1':>15}{'R@5':>15}{'R@10':>15}{'MRR':>15}{'med.rank':>10}"
+    lines = [header, "-" * len(header)]
+    for row in comparison["runs"]:
+        for direction in DIRECTIONS:
+            base = row["base"][direction]
+            tuned = row["tuned"][direction]
+
+            def cell(key: str) -> str:
+                return f"{base[key]:.3f}→{tuned[key]:.3f}"
+
+            lines.append(
+                f"{row['loss']:<18}{row['tilt']:<8}{direction:<15}{cell('recall@1'):>15}{cell('recall@5'):>15}"
+                f"{cell('recall@10'):>15}{cell('mrr'):>15}{base['median_rank']:>4g}→{tuned['median_rank']:<4g}"
+            )
+    return "\n".join(lines)

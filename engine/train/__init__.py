@@ -1,0 +1,9 @@
+"""Fine-tuning loop: batching without duplicates, AdamW with warm-up, checkpoints, progress."""
+
+from __future__ import annotations
+
+from engine.train.batching import no_duplicate_batches
+from engine.train.progress import StepInfo
+from engine.train.trainer import TrainResult, train
+
+__all__ = ["StepInfo", "TrainResult", "no_duplicate_batches", "train"]

@@ -1,0 +1,91 @@
+"""Shared fixtures. Tests never download: the hub is switched off before any HF import."""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+from pathlib import Path
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+os.environ["TOKENIZERS_PARALLELISM"] = "false"
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_CSV = REPO / "sample_data" / "catalogue.csv"
+
+COLOURS = ["red", "blue", "green", "black", "white", "grey", "yellow", "pink"]
+ITEMS = ["shirt", "mug", "lamp", "chair", "kettle", "backpack", "sneaker", "towel", "blanket", "pen"]
+MATERIALS = ["cotton", "steel", "oak", "wool", "ceramic", "leather"]
+SIZES = ["small", "medium", "large"]
+
+
+def toy_rows(n: int = 80, seed: int = 0) -> list[dict[str, str]]:
+    """Synthetic title/description pairs with learnable word overlap and a product id per row."""
+    rng = random.Random(seed)
+    seen: set[tuple[str, str, str, str]] = set()
+    rows = []
+    while len(rows) < n:
+        key = (rng.choice(COLOURS), rng.choice(ITEMS), rng.choice(MATERIALS), rng.choice(SIZES))
+        if key in seen:
+            continue
+        seen.add(key)
+        colour, item, material, size = key
+        rows.append(
+            {
+                "product_id": f"P{len(rows):04d}",
+                "category": item,
+                "title": f"{colour} {material} {item} {size}",
+                "description": f"a {size} {item} made of {material} in {colour}",
+            }
+        )
+    return rows
+
+
+@pytest.fixture
+def toy_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "pairs.csv"
+    rows = toy_rows()
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _build_tiny_model(folder: Path) -> Path:
+    """A 2-layer, 32-wide BERT with a word-level vocabulary, saved as a sentence-transformers folder."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.base.modules import Transformer
+    from sentence_transformers.sentence_transformer.modules import Pooling
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    import torch
+
+    words = sorted(set(COLOURS + ITEMS + MATERIALS + SIZES + "a made of in".split()))
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words
+    raw = folder / "hf"
+    raw.mkdir(parents=True)
+    (raw / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(raw / "vocab.txt"), do_lower_case=True)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64,
+                        initializer_range=0.5)  # distinct token vectors, so a few steps visibly learn
+    BertModel(config).save_pretrained(raw)
+    tokenizer.save_pretrained(raw)
+    transformer = Transformer(str(raw), max_seq_length=32)
+    pooling = Pooling(transformer.get_embedding_dimension() if hasattr(transformer, "get_embedding_dimension")
+                      else transformer.get_word_embedding_dimension(), pooling_mode="mean")
+    model = SentenceTransformer(modules=[transformer, pooling], device="cpu")
+    out = folder / "st"
+    model.save(str(out))
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build_tiny_model(tmp_path_factory.mktemp("tiny_model"))
