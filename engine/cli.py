@@ -72,7 +72,7 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weights", help="λu,λv for the weighted conditional loss, e.g. 1.5,0.5")
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--learning-rate", type=float, default=2e-5)
+    p.add_argument("--learning-rate", type=float, default=1e-4)
     p.add_argument("--seed", type=int, default=0, help="training seed")
     p.add_argument("--split-seed", type=int, default=0, help="train/test split seed")
     p.add_argument("--test-size", type=float, default=0.2)

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import LossConfig, RunConfig
-from engine.experiment import BASE_TILT, evaluate_encoder, prepare_data, run_experiment
-from engine.models import load_encoder
+from engine.experiment import BASE_TILT, encoder_from_config, evaluate_encoder, prepare_data, run_experiment
 from engine.runs import RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
 
@@ -39,13 +38,7 @@ def run_comparison(
     store = RunStore(out)
     started = time.perf_counter()
     split = prepare_data(base_config)
-    encoder = load_encoder(
-        base_config.model.name_or_path,
-        towers=base_config.model.towers,
-        projection_dim=base_config.model.projection_dim,
-        device=base_config.model.device,
-        max_seq_length=base_config.model.max_seq_length,
-    )
+    encoder = encoder_from_config(base_config.model)
     base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
     del encoder
     run_ids = []

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from engine import __version__
-from engine.config import RunConfig
+from engine.config import ModelConfig, RunConfig
 from engine.data import PairDataset, audit, load_pairs, split_pairs
 from engine.errors import EngineError
 from engine.evaluate import evaluate_retrieval
@@ -63,6 +63,17 @@ def evaluate_encoder(encoder: DualEncoder, test: PairDataset, *, tilt: str, batc
     result = evaluate_retrieval(left, right, test.group, tilt=tilt, return_ranks=True, device=str(encoder.device))
     ranks = result.pop("ranks")
     return Evaluation(left=left, right=right, metrics=result, ranks=ranks)
+
+
+def encoder_from_config(model: ModelConfig) -> DualEncoder:
+    """Load the pretrained encoder a run starts from."""
+    return load_encoder(
+        model.name_or_path,
+        towers=model.towers,
+        projection_dim=model.projection_dim,
+        device=model.device,
+        max_seq_length=model.max_seq_length,
+    )
 
 
 def _versions() -> dict[str, str]:
@@ -149,13 +160,7 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
         },
     )
     started = time.perf_counter()
-    encoder = load_encoder(
-        config.model.name_or_path,
-        towers=config.model.towers,
-        projection_dim=config.model.projection_dim,
-        device=config.model.device,
-        max_seq_length=config.model.max_seq_length,
-    )
+    encoder = encoder_from_config(config.model)
     timings["load_model_s"] = time.perf_counter() - started
     if base is None:
         store.set_status(run, "running", stage="evaluate_base")

@@ -69,7 +69,7 @@ class CovarianceBlocks(NamedTuple):
             ConfigError: If ``n_u`` does not leave at least one coordinate for each of u and v.
             DataError: If ``joint`` is not a valid covariance.
         """
-        full = as_matrix(joint, "joint covariance")
+        full = _check_symmetric(as_matrix(joint, "joint covariance"), "joint covariance")
         if not isinstance(n_u, (int, np.integer)) or isinstance(n_u, bool) or not 0 < n_u < full.shape[0]:
             raise ConfigError(
                 f"n_u: got {n_u!r} for a {full.shape[0]}x{full.shape[0]} joint covariance; "

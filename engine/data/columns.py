@@ -17,12 +17,39 @@ ROLES = ("left", "right", "group", "label")
 # A unique "id" column as group is harmless: every row is then its own group, as without one.
 ROLE_CANDIDATES: dict[str, tuple[str, ...]] = {
     "left": (
-        "left", "title", "producttitle", "name", "productname", "query", "anchor", "question",
-        "sentence1", "caption", "headline", "text", "texta", "u",
+        "left",
+        "title",
+        "producttitle",
+        "name",
+        "productname",
+        "query",
+        "anchor",
+        "question",
+        "sentence1",
+        "caption",
+        "headline",
+        "text",
+        "texta",
+        "u",
     ),
     "right": (
-        "right", "description", "productdescription", "desc", "body", "document", "positive", "passage",
-        "answer", "sentence2", "textb", "content", "image", "imagepath", "imagefile", "imageurl", "v",
+        "right",
+        "description",
+        "productdescription",
+        "desc",
+        "body",
+        "document",
+        "positive",
+        "passage",
+        "answer",
+        "sentence2",
+        "textb",
+        "content",
+        "image",
+        "imagepath",
+        "imagefile",
+        "imageurl",
+        "v",
     ),
     "group": ("group", "groupid", "productid", "sku", "pairid", "itemid", "id"),
     "label": ("label", "category", "class", "categoryname", "labelname"),
@@ -61,7 +88,7 @@ def normalise_name(name: str) -> str:
 
 def mapping_hint(columns: Sequence[str]) -> str:
     """How to pass the roles explicitly, using the file's own column names as the example."""
-    left, right = (list(columns) + ["title", "description"])[:2] if len(columns) >= 2 else ("title", "description")
+    left, right = (columns[0], columns[1]) if len(columns) >= 2 else ("title", "description")
     return (
         f"Name the roles explicitly: on the command line --left-column {left} --right-column {right}; in Python "
         f'load_pairs(path, columns={{"left": "{left}", "right": "{right}"}}).'
@@ -78,7 +105,8 @@ def _find_column(name: str, role: str, columns: Sequence[str]) -> str:
     close = difflib.get_close_matches(name, list(columns), n=1)
     suggestion = f" Did you mean '{close[0]}'?" if close else ""
     raise DataError(
-        f"Column '{name}' (given for the {role} role) is not in the file. Columns found: {', '.join(map(repr, columns))}."
+        f"Column '{name}' (given for the {role} role) is not in the file. Columns found: "
+        f"{', '.join(map(repr, columns))}."
         f"{suggestion} Use one of the columns found.",
         column=name,
     )
@@ -88,7 +116,9 @@ def _check_distinct(names: Sequence[str]) -> None:
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise DataError(f"The file has two columns named '{name}'. Rename one so every column name is unique.", column=name)
+            raise DataError(
+                f"The file has two columns named '{name}'. Rename one so every column name is unique.", column=name
+            )
         seen.add(name)
 
 

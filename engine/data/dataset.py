@@ -79,6 +79,7 @@ class PairDataset:
     @property
     def modality(self) -> dict[str, str]:
         """Role -> ``"image"`` when every value is an image file path, else ``"text"``."""
+
         def kind(values: tuple[str, ...]) -> str:
             is_image = bool(values) and all(v.lower().endswith(IMAGE_EXTENSIONS) for v in values)
             return "image" if is_image else "text"
@@ -128,7 +129,11 @@ class PairDataset:
         """
         digest = hashlib.sha256()
         parts: list[tuple[str, object]] = [
-            ("left", self.left), ("right", self.right), ("group", self.group), ("row", self.row), ("label", self.label),
+            ("left", self.left),
+            ("right", self.right),
+            ("group", self.group),
+            ("row", self.row),
+            ("label", self.label),
         ]
         parts += [(f"extra:{k}", self.extras[k]) for k in sorted(self.extras)]
         for name, values in parts:
@@ -181,18 +186,22 @@ def load_pairs(
         colmap = resolve_columns(list(frame.columns), columns)
     check_cell_lengths(frame, raw.lines, raw.line_label, source)
     check_nested(raw.nested, colmap.used(), source)
-    values = {role: [v.strip() for v in frame[col].tolist()] for role, col in colmap.used().items()}
     for role in ("left", "right"):
-        check_required_text(values[role], role, colmap.used()[role], raw.lines, raw.line_label, source)
+        column = colmap.used()[role]
+        check_required_text(frame[column].tolist(), role, column, raw.lines, raw.line_label, source)
+    values = {role: [v.strip() for v in frame[col].tolist()] for role, col in colmap.used().items()}
     rows = tuple(range(1, len(frame) + 1))
     if colmap.group is not None:
-        groups = tuple(g if g else row_group(r) for g, r in zip(values["group"], rows))
+        groups = tuple(g if g else row_group(r) for g, r in zip(values["group"], rows, strict=True))
         n_empty = sum(1 for g in values["group"] if not g)
         if n_empty:
-            first = next(r for g, r in zip(values["group"], rows) if not g)
+            first = next(r for g, r in zip(values["group"], rows, strict=True) if not g)
             logger.warning(
                 "'%s': %d rows have an empty '%s' (group) cell, first %s; each becomes its own group.",
-                source, n_empty, colmap.group, describe_row(first, raw.lines, raw.line_label),
+                source,
+                n_empty,
+                colmap.group,
+                describe_row(first, raw.lines, raw.line_label),
             )
     else:
         groups = tuple(row_group(r) for r in rows)

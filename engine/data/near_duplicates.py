@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,8 +31,9 @@ MAX_BUCKET = 2_000  # a prefix shingle shared by more texts than this is skipped
 _VERIFY_CHUNK = 200_000
 _EPS = 1e-9  # guards ceil(t * s) against t * s = 9.000000000000002
 PREFIX_BUDGET = 2_000_000  # candidate pairs above which "auto" switches to MinHash banding
-_BANDS = 10
-_MAX_BAND_ROWS = 8
+_BANDS = 12  # with the rows per band below: 84 hashes at t = 0.9; more bands cost more than they save
+_MAX_BAND_ROWS = 12
+_MISS = 1e-3  # MinHash banding misses a pair exactly at the threshold with at most this probability
 _LOOKUP_LIMIT = 1 << 22  # id ranges up to this are factorised with a lookup table instead of a sort
 _CODE_BASE = 2**31  # pair code i * base + j; texts are far fewer than 2**31
 
@@ -104,8 +106,10 @@ def _pairs_in_buckets(members: np.ndarray, keys: np.ndarray) -> np.ndarray:
     size = _bucket_sizes(keys)
     if (size > MAX_BUCKET).any():
         logger.warning(
-            "Near-duplicate search skipped %d buckets of more than %d similar texts; some near-duplicates may be missed.",
-            int((size > MAX_BUCKET).sum()), MAX_BUCKET,
+            "Near-duplicate search skipped %d buckets of more than %d similar texts; some near-duplicates may be "
+            "missed.",
+            int((size > MAX_BUCKET).sum()),
+            MAX_BUCKET,
         )
         ok = np.repeat(size <= MAX_BUCKET, size)
         members, keys = members[ok], keys[ok]
@@ -139,21 +143,27 @@ def _prefix_entries(matrix: sp.csr_matrix, sizes: np.ndarray, threshold: float) 
 
 def _minhash_codes(matrix: sp.csr_matrix, sizes: np.ndarray, threshold: float, seed: int) -> np.ndarray:
     """Candidate pair codes from MinHash banding (texts agreeing on a whole band of min-hashes)."""
-    # r rows per band so that a pair at exactly the threshold collides in one band with p >= 1/2;
-    # with _BANDS bands it is then missed with probability <= 2**-_BANDS.
-    r = _MAX_BAND_ROWS if threshold >= 1.0 else max(1, min(_MAX_BAND_ROWS, int(math.log(0.5) / math.log(threshold))))
+    # As many rows per band as keep the miss probability of a pair exactly at the threshold,
+    # (1 - t**r) ** bands, below _MISS: more rows make the S-curve steeper, so fewer dissimilar
+    # pairs (templated texts sharing boilerplate) become candidates.
+    per_band = 1.0 - _MISS ** (1.0 / _BANDS)
+    r = _MAX_BAND_ROWS if threshold >= 1.0 else int(math.log(per_band) / math.log(threshold))
+    r = max(1, min(_MAX_BAND_ROWS, r))
     rng = np.random.default_rng(seed)
     nonempty = np.flatnonzero(sizes > 0)
     starts = matrix.indptr[:-1][nonempty]
-    signature = np.empty((len(nonempty), _BANDS * r), dtype=np.uint64)
+    indices = matrix.indices.astype(np.intp)  # converted once, not on every gather below
+    signature = np.empty((_BANDS * r, len(nonempty)), dtype=np.uint32)
     for k in range(_BANDS * r):
         # A random value per shingle is a random permutation of the shingles (ties have p ~ 2**-32).
-        h = rng.integers(0, 2**32, size=matrix.shape[1], dtype=np.uint64)
-        signature[:, k] = np.minimum.reduceat(h[matrix.indices], starts)
+        h = rng.integers(0, 2**32, size=matrix.shape[1], dtype=np.uint32)
+        signature[k] = np.minimum.reduceat(np.take(h, indices), starts)
+    signature = signature.T
     mixers = rng.integers(1, 2**63, size=r, dtype=np.uint64) | np.uint64(1)
     codes = []
     for band in range(_BANDS):
-        key = (signature[:, band * r : (band + 1) * r] * mixers).sum(axis=1)  # wraps mod 2**64, as intended
+        rows = signature[:, band * r : (band + 1) * r].astype(np.uint64)
+        key = (rows * mixers).sum(axis=1)  # wraps mod 2**64, as intended: any mix of the band works
         order = np.argsort(key, kind="stable")
         codes.append(_pairs_in_buckets(nonempty[order], key[order]))
     return np.concatenate(codes)
@@ -167,8 +177,8 @@ def candidate_pairs(
     Args:
         matrix: Binary texts x shingles matrix from :func:`shingle_matrix`.
         threshold: Jaccard threshold.
-        method: ``"prefix"`` (exact), ``"minhash"`` (may miss a pair with probability below
-            2**-10 per pair at the threshold), or ``"auto"``: prefix unless its candidate count
+        method: ``"prefix"`` (exact), ``"minhash"`` (misses a pair exactly at the threshold with
+            probability below 1e-3, less the more similar it is), or ``"auto"``: prefix unless its candidate count
             exceeds :data:`PREFIX_BUDGET`, as on templated texts with a small shingle vocabulary.
         seed: MinHash seed.
     """
@@ -225,6 +235,24 @@ def near_duplicate_pairs(
         inter = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
         jaccard = inter / (sizes[a] + sizes[b] - inter)
         hit = jaccard >= threshold - _EPS
-        result.extend(zip(a[hit].tolist(), b[hit].tolist(), jaccard[hit].tolist()))
+        result.extend(zip(a[hit].tolist(), b[hit].tolist(), jaccard[hit].tolist(), strict=True))
     return sorted(result)
 
+
+@dataclass(frozen=True)
+class NearPairs:
+    """Near-duplicate pairs among a set of distinct texts, computed once and shared by several checks.
+
+    Attributes:
+        texts: The distinct texts, sorted (so the result does not depend on row order).
+        pairs: ``(i, j, jaccard)`` indexing ``texts``, as from :func:`near_duplicate_pairs`.
+    """
+
+    texts: list[str]
+    pairs: list[tuple[int, int, float]]
+
+    @classmethod
+    def find(cls, values: Iterable[str], threshold: float) -> NearPairs:
+        """Search the distinct values of ``values``."""
+        texts = sorted(set(values))
+        return cls(texts=texts, pairs=near_duplicate_pairs(texts, threshold))

@@ -27,7 +27,7 @@ def _group_labels(data: PairDataset) -> dict[str, str]:
     if data.label is None:
         return {g: "" for g in data.group}
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for g, label in zip(data.group, data.label):
+    for g, label in zip(data.group, data.label, strict=True):
         counts[g][label] += 1
     return {g: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for g, c in counts.items()}
 
@@ -90,6 +90,11 @@ def split_pairs(
     train_idx = [i for i, g in enumerate(data.group) if g not in test_groups]
     logger.info(
         "Split %d pairs / %d groups into %d train and %d test pairs (%d test groups, seed %d).",
-        len(data), n_groups, len(train_idx), len(test_idx), len(test_groups), seed,
+        len(data),
+        n_groups,
+        len(train_idx),
+        len(test_idx),
+        len(test_groups),
+        seed,
     )
     return data.subset(train_idx), data.subset(test_idx)

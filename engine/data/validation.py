@@ -59,9 +59,15 @@ def check_file(path: str | Path) -> Path:
             f"you run from ('{Path.cwd()}'), or pass an absolute path."
         )
     if not p.is_file():
-        raise DataError(f"'{p}' is a folder (or another non-file), not a data file. Pass the path of a CSV, TSV, JSONL, Parquet or Excel file inside it.")
+        raise DataError(
+            f"'{p}' is a folder (or another non-file), not a data file. Pass the path of a CSV, TSV, JSONL, Parquet "
+            "or Excel file inside it."
+        )
     if p.stat().st_size == 0:
-        raise DataError(f"'{p.name}' is empty (0 bytes). Export the data again; the file needs a header line and at least one data row.")
+        raise DataError(
+            f"'{p.name}' is empty (0 bytes). Export the data again; the file needs a header line and at least one "
+            "data row."
+        )
     return p
 
 
@@ -99,9 +105,10 @@ def check_cell_lengths(frame: pd.DataFrame, lines: Sequence[int] | None, line_la
         if len(lengths) and lengths.max() > MAX_CELL_CHARS:
             row = int(lengths.argmax()) + 1
             raise DataError(
-                f"'{source}': {describe_row(row, lines, line_label)} has a cell of {int(lengths.max()):,} characters in column "
-                f"'{column}' (the limit is {MAX_CELL_CHARS:,}). This is usually a parsing error: an opening quote without "
-                "a closing quote swallows the following lines. Check the quotes around that row, or remove the row.",
+                f"'{source}': {describe_row(row, lines, line_label)} has a cell of {int(lengths.max()):,} "
+                f"characters in column '{column}' (the limit is {MAX_CELL_CHARS:,}). This is usually a parsing "
+                "error: an opening quote without a closing quote swallows the following lines. Check the quotes "
+                "around that row, or remove the row.",
                 row=row,
                 column=str(column),
             )
@@ -113,6 +120,7 @@ def check_nested(nested: dict[str, int], role_columns: dict[str, str], source: s
     Args:
         nested: Column -> first 1-based row holding a nested value.
         role_columns: Role -> column for the roles actually used.
+        source: File name, for the message.
     """
     for role, column in role_columns.items():
         if column in nested:
@@ -140,7 +148,8 @@ def check_required_text(
     blank = sum(1 for i in empty if values[i - 1])
     kind = "empty" if blank == 0 else ("whitespace-only" if blank == len(empty) else "empty or whitespace-only")
     raise DataError(
-        f"'{source}': {len(empty)} of {len(values)} rows have an {kind} '{column}' cell (the {role} role): "
+        f"'{source}': {len(empty)} of {len(values)} rows have {'an' if kind.startswith('e') else 'a'} {kind} "
+        f"'{column}' cell (the {role} role): "
         f"{list_rows(empty, lines, line_label)}. Every pair needs both texts. Remove those rows or fill in the text, "
         "then load the file again.",
         row=empty[0],
@@ -153,6 +162,8 @@ def check_max_rows(n_rows: int, max_rows: int | None, source: str, *, truncated:
 
     Args:
         n_rows: Rows read (the reader stops at ``max_rows + 1``).
+        max_rows: The limit; None means no limit.
+        source: File name, for the message.
         truncated: Whether reading stopped early, so ``n_rows`` is a lower bound.
     """
     if max_rows is not None and n_rows > max_rows:
@@ -173,5 +184,9 @@ def check_splittable(n_pairs: int, n_groups: int, *, min_pairs: int = MIN_PAIRS_
         raise DataError(
             f"Too little data for a train/test split: found {n_pairs} pairs in {n_groups} groups, need at least "
             f"{min_pairs} pairs and {MIN_GROUPS_FOR_SPLIT} groups. Add more rows"
-            + (", or check the group column: all rows share one group." if n_groups < MIN_GROUPS_FOR_SPLIT <= n_pairs else ".")
+            + (
+                ", or check the group column: all rows share one group."
+                if n_groups < MIN_GROUPS_FOR_SPLIT <= n_pairs
+                else "."
+            )
         )

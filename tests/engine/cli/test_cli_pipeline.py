@@ -103,10 +103,22 @@ def test_bad_file_exits_2_with_message_and_writes_nothing(capsys, tmp_path):
     assert not store.exists()
 
 
-def test_failed_run_records_its_error(capsys, toy_csv, tiny_model_dir, tmp_path):
-    # dot tilt with a tiny temperature overflows quickly: the run must end "failed" with the reason
-    code = main(["train", str(toy_csv), "--loss", "clip", "--tilt", "dot", "--temperature", "1e-30",
-                 *_common(tiny_model_dir, tmp_path)])
+def test_failed_run_records_its_error(capsys, toy_csv, tiny_model_dir, tmp_path, monkeypatch):
+    import torch
+
+    import engine.experiment
+
+    class NanLoss(torch.nn.Module):
+        temperature = 0.05
+
+        def compute_loss_from_embeddings(self, embeddings, labels=None):
+            return embeddings[0].sum() * float("nan")
+
+    monkeypatch.setattr(engine.experiment, "build_loss", lambda *a, **k: NanLoss())
+    code = main(["train", str(toy_csv), "--loss", "clip", *_common(tiny_model_dir, tmp_path)])
     assert code == 2
+    assert "loss became nan" in capsys.readouterr().err
     runs = RunStore(tmp_path).list_runs()
-    assert runs[0]["state"] == "failed" and "loss became" in runs[0]["error"]
+    assert runs[0]["state"] == "failed" and "loss became nan" in runs[0]["error"]
+    run = RunStore(tmp_path).paths(runs[0]["run_id"])
+    assert not run.metrics.exists() and not run.model.exists()  # nothing half-written

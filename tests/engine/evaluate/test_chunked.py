@@ -137,7 +137,6 @@ def test_memory_is_bounded_by_chunk_size(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 @pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_ranks_equal_cpu_ranks(problem: tuple) -> None:
     q, g, qg, gg = problem
     for tilt in TILTS:

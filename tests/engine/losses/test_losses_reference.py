@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 
 from engine.errors import ConfigError
+from reference_scores import pair_score
+
 from engine.losses import (
     LOSSES,
     TILTS,
@@ -24,21 +26,12 @@ WEIGHTS = {"clip": (1.0, 1.0), "left-given-right": (2.0, 0.0), "right-given-left
 TAUS = {"cosine": 0.1, "dot": 1.0, "l2": 0.7}
 
 
-def _phi(u: list[float], v: list[float], tilt: str, tau: float) -> float:
-    dot = sum(a * b for a, b in zip(u, v))
-    if tilt == "cosine":
-        return dot / (math.sqrt(sum(a * a for a in u)) * math.sqrt(sum(b * b for b in v))) / tau
-    if tilt == "dot":
-        return dot / tau
-    return -sum((a - b) ** 2 for a, b in zip(u, v)) / (2 * tau)
-
-
 def _reference(
     name: str, left: torch.Tensor, right: torch.Tensor, tilt: str, tau: float, groups: list[int] | None
 ) -> float:
     """The batch estimators written out with explicit sums over pairs (no tensors, no logsumexp)."""
     n = left.shape[0]
-    s = [[_phi(left[i].tolist(), right[j].tolist(), tilt, tau) for j in range(n)] for i in range(n)]
+    s = [[pair_score(left[i].tolist(), right[j].tolist(), tilt, tau) for j in range(n)] for i in range(n)]
 
     def kept(i: int, j: int) -> bool:  # pair (left i, right j) stays in the normalisers
         return i == j or groups is None or groups[i] != groups[j]

@@ -8,16 +8,9 @@ import pytest
 import torch
 
 from engine.errors import ConfigError
+from reference_scores import pair_score
+
 from engine.losses import TILTS, default_temperature, similarity_matrix
-
-
-def _pair_score(u: list[float], v: list[float], tilt: str, tau: float) -> float:
-    dot = sum(a * b for a, b in zip(u, v))
-    if tilt == "cosine":
-        return dot / (math.sqrt(sum(a * a for a in u)) * math.sqrt(sum(b * b for b in v))) / tau
-    if tilt == "dot":
-        return dot / tau
-    return -sum((a - b) ** 2 for a, b in zip(u, v)) / (2 * tau)
 
 
 @pytest.mark.parametrize("tilt", TILTS)
@@ -30,7 +23,7 @@ def test_similarity_matrix_matches_pairwise_formula(tilt: str) -> None:
     assert scores.shape == (5, 3)
     for i in range(5):
         for j in range(3):
-            expected = _pair_score(left[i].tolist(), right[j].tolist(), tilt, tau)
+            expected = pair_score(left[i].tolist(), right[j].tolist(), tilt, tau)
             assert scores[i, j].item() == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
 
