@@ -61,6 +61,11 @@ class LossConfig:
             raise ConfigError(f"loss.temperature: got {self.temperature}, expected a positive number (e.g. 0.05).")
         if self.name == "weighted" and self.weights is None:
             raise ConfigError("loss.weights: the 'weighted' loss needs --weights a,b (e.g. 1.5,0.5).")
+        if self.weights is not None and self.name != "weighted":
+            raise ConfigError(
+                f"loss.weights: '{self.name}' has fixed weights; --weights only applies to --loss weighted "
+                "(clip is (1,1), left-given-right (2,0), right-given-left (0,2); joint has none)."
+            )
         if self.weights is not None:
             if len(self.weights) != 2 or min(self.weights) < 0 or max(self.weights) <= 0:
                 raise ConfigError(
