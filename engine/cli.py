@@ -17,7 +17,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from engine.config import LOSS_NAMES, TILT_NAMES, DataConfig, LossConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
+from engine.config import LOSS_NAMES, TILT_NAMES, AnalysisConfig, DataConfig, LossConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
 from engine.errors import ConfigError, EngineError  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -82,6 +82,9 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-seq-length", type=int, default=128)
     p.add_argument("--device", help="auto (default), cuda, mps or cpu")
     p.add_argument("--out", default=DEFAULT_STORE, help=f"run store folder (default ./{DEFAULT_STORE})")
+    p.add_argument("--no-analysis", action="store_true", help="skip the stored evidence (intervals, maps, ...)")
+    p.add_argument("--latent-map", choices=("auto", "umap", "pca"), default="auto", help="2-D map method")
+    p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples for intervals (default 2000)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,6 +128,8 @@ def _run_config(args: argparse.Namespace, loss: str, tilt: str) -> RunConfig:
         model=ModelConfig(name_or_path=args.model, towers=args.towers, projection_dim=args.projection_dim,
                           max_seq_length=args.max_seq_length, device=args.device),
         train=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed),
+        analysis=AnalysisConfig(enabled=not args.no_analysis, n_resamples=args.bootstrap,
+                                latent_method=args.latent_map, seed=args.seed),
     )
 
 
@@ -258,6 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from engine.compare import format_table
 
         print(format_table(result))
+        for row in result.get("pairwise", []):
+            if row["metric"] == "recall@1":
+                print(f"  {row['verdict']}")
         print(f"\n{result['test_pairs']} test pairs, {result['train_pairs']} train pairs; wall time {result['wall_time_s']:.0f} s; runs in {args.out}")
     else:
         _print_metrics(result)

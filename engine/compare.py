@@ -48,6 +48,15 @@ def run_comparison(
         run = run_experiment(config, store, split=split, base=base, callback=step_cb)
         run_ids.append(run.run_id)
     comparison = comparison_table(store, run_ids)
+    if len(run_ids) > 1:
+        from engine.analysis.run_analysis import pairwise_verdicts
+
+        names = [f"{row['loss']}/{row['tilt']}" if len(tilts) > 1 else row["loss"] for row in comparison["runs"]]
+        comparison["pairwise"] = pairwise_verdicts(
+            list(zip(names, (store.paths(r) for r in run_ids))),
+            n_resamples=base_config.analysis.n_resamples,
+            seed=base_config.analysis.seed,
+        )
     comparison["wall_time_s"] = time.perf_counter() - started
     comparison["data"] = base_config.data.path
     comparison["test_pairs"] = len(split.test)

@@ -110,11 +110,26 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
+class AnalysisConfig:
+    enabled: bool = True  # compute the stored evidence (intervals, distributions, maps) after training
+    n_resamples: int = 2000  # bootstrap resamples; 2000 keeps 95% interval ends stable to ~0.1 point
+    latent_method: str = "auto"  # "umap", "pca", or "auto" (UMAP unless it cannot run)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.latent_method not in ("auto", "umap", "pca"):
+            raise ConfigError(f"analysis.latent_method: got '{self.latent_method}', expected auto, umap or pca.")
+        if self.n_resamples < 100:
+            raise ConfigError(f"analysis.n_resamples: got {self.n_resamples}, expected at least 100 (2000 is usual).")
+
+
+@dataclass(frozen=True)
 class RunConfig:
     data: DataConfig
     loss: LossConfig = field(default_factory=LossConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -130,6 +145,7 @@ class RunConfig:
                 loss=LossConfig(**loss),
                 model=ModelConfig(**raw.get("model", {})),
                 train=TrainConfig(**raw.get("train", {})),
+                analysis=AnalysisConfig(**raw.get("analysis", {})),
             )
         except TypeError as exc:
             raise ConfigError(f"config: {exc}. Check the field names against README 'Run directory schema'.") from exc

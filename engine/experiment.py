@@ -159,6 +159,19 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
             "test_rows": list(split.test.row),
         },
     )
+    test = split.test
+    # The texts of the test split, so drill-downs and the latent map can show them without
+    # re-reading (or re-validating) the source file.
+    atomic_write_json(
+        run.test_pairs,
+        {
+            "rows": list(test.row),
+            "left": list(test.left),
+            "right": list(test.right),
+            "group": list(test.group),
+            "label": list(test.label) if test.label is not None else None,
+        },
+    )
     started = time.perf_counter()
     encoder = encoder_from_config(config.model)
     timings["load_model_s"] = time.perf_counter() - started
@@ -230,6 +243,12 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
     atomic_write_json(run.metrics, metrics)
     if not config.train.keep_checkpoint:
         _remove_checkpoint(run)
+    if config.analysis.enabled:
+        from engine.analysis.run_analysis import AnalysisSettings, analyse_run
+
+        settings = AnalysisSettings(n_resamples=config.analysis.n_resamples, seed=config.analysis.seed,
+                                    latent_method=config.analysis.latent_method)
+        analyse_run(run, settings, on_part=lambda part: store.set_status(run, "running", stage=f"analyse:{part}"))
     store.set_status(run, "done", stage="done")
     store.update_index(run.run_id, _index_summary(config, metrics))
 

@@ -33,6 +33,14 @@ class RunPaths:
         return self.root / "split.json"
 
     @property
+    def test_pairs(self) -> Path:
+        return self.root / "test_pairs.json"
+
+    @property
+    def analysis(self) -> Path:
+        return self.root / "analysis"
+
+    @property
     def audit(self) -> Path:
         return self.root / "audit.json"
 

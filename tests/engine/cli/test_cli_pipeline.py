@@ -21,7 +21,7 @@ def _run_json(capsys, argv):
 
 def _common(tiny_model_dir, out):
     return ["--model", str(tiny_model_dir), "--max-seq-length", "32", "--batch-size", "8", "--learning-rate", "1e-3",
-            "--device", "cpu", "--out", str(out)]
+            "--device", "cpu", "--latent-map", "pca", "--bootstrap", "200", "--out", str(out)]
 
 
 def test_train_persists_the_whole_run(capsys, toy_csv, tiny_model_dir, tmp_path):
