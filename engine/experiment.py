@@ -181,6 +181,14 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
         base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
         timings["evaluate_base_s"] = time.perf_counter() - started
 
+    label_base = None
+    if config.analysis.enabled and split.test.label is not None:
+        from engine.analysis.label_evidence import label_evidence
+
+        store.set_status(run, "running", stage="classify_base")
+        label_base = label_evidence(encoder, split.train, split.test, base.left, base.right, tilt=BASE_TILT,
+                                    temperature=default_temperature(BASE_TILT), seed=config.analysis.seed)
+
     store.set_status(run, "running", stage="train")
     temperature = config.loss.temperature if config.loss.temperature is not None else default_temperature(config.loss.tilt)
     loss_fn = build_loss(config.loss.name, tilt=config.loss.tilt, temperature=temperature, weights=config.loss.weights)
@@ -243,6 +251,12 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
     atomic_write_json(run.metrics, metrics)
     if not config.train.keep_checkpoint:
         _remove_checkpoint(run)
+    if label_base is not None:
+        store.set_status(run, "running", stage="classify_tuned")
+        label_tuned = label_evidence(encoder, split.train, split.test, tuned.left, tuned.right, tilt=config.loss.tilt,
+                                     temperature=_final_temperature(loss_fn), seed=config.analysis.seed)
+        run.analysis.mkdir(exist_ok=True)
+        atomic_write_json(run.analysis / "classification.json", {"base": label_base, "tuned": label_tuned})
     if config.analysis.enabled:
         from engine.analysis.run_analysis import AnalysisSettings, analyse_run
 

@@ -10,6 +10,8 @@ import pytest
 from engine.cli import main
 from engine.runs import RunStore, read_json
 
+from conftest import toy_rows
+
 DIRECTIONS = ("left_to_right", "right_to_left")
 METRIC_KEYS = ("recall@1", "recall@5", "recall@10", "mrr", "median_rank")
 
@@ -48,6 +50,17 @@ def test_train_persists_the_whole_run(capsys, toy_csv, tiny_model_dir, tmp_path)
     assert read_json(run.metrics)["tuned"] == result["tuned"]
     assert read_json(run.audit)["rows"] == 80
     assert not run.checkpoint.exists()
+    index = read_json(run.analysis / "index.json")
+    assert set(index["parts"]) == {"uncertainty", "similarity", "calibration", "low_rank", "latent_map", "drilldown"}
+    assert {name: part["error"] for name, part in index["parts"].items()} == dict.fromkeys(index["parts"])
+    uncertainty = read_json(run.analysis / "uncertainty.json")
+    r1 = uncertainty["intervals"]["tuned"]["left_to_right"]["recall@1"]
+    assert r1["low"] <= result["tuned"]["left_to_right"]["recall@1"] == r1["estimate"] <= r1["high"]
+    assert all(effect["verdict"] for effect in uncertainty["fine_tuning"])
+    classification = read_json(run.analysis / "classification.json")
+    assert 0 <= classification["tuned"]["zero_shot"]["accuracy"] <= 1
+    assert classification["tuned"]["labels"] == sorted({r["category"] for r in toy_rows()})
+    assert read_json(run.test_pairs)["rows"] == split["test_rows"]
     from sentence_transformers import SentenceTransformer
 
     assert SentenceTransformer(str(run.model), device="cpu").encode(["red mug"]).shape == (1, 32)
@@ -74,6 +87,9 @@ def test_compare_uses_one_split_and_one_base(capsys, toy_csv, tiny_model_dir, tm
     splits = {json.dumps(read_json(out / r["run_id"] / "split.json")) for r in result["runs"]}
     assert len(splits) == 1
     assert read_json(out / "comparison.json")["runs"] == result["runs"]
+    pairwise = result["pairwise"]
+    assert {(row["run_a"], row["run_b"]) for row in pairwise} >= {("clip/cosine", "clip/dot")}
+    assert all(row["verdict"] and 0 < row["p_value"] <= 1 for row in pairwise)
     assert len(RunStore(out).list_runs()) == 4
 
 
