@@ -112,7 +112,7 @@ def _low_rank(inputs: RunInputs, settings: AnalysisSettings, run: RunPaths) -> d
         "base": fit_cross_modal_gaussian(emb["base_left"], emb["base_right"]),
         "tuned": fit_cross_modal_gaussian(emb["tuned_left"], emb["tuned_right"]),
         "learned_vs_optimal": learned_vs_optimal(emb["base_left"], emb["base_right"], emb["tuned_left"],
-                                                 emb["tuned_right"]),
+                                                 emb["tuned_right"], tilt=inputs.tilt, base_tilt=inputs.base_tilt),
     }
 
 
