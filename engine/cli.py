@@ -117,6 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--losses", default="clip,joint", help=f"comma list from {', '.join(LOSS_NAMES)}")
     p.add_argument("--tilts", default="cosine", help=f"comma list from {', '.join(TILT_NAMES)}")
     _add_run_args(p)
+    p = sub.add_parser("learning-curve", help="train on nested subsets and predict the gain from more pairs")
+    _add_data_args(p)
+    p.add_argument("--loss", default="clip", choices=LOSS_NAMES)
+    p.add_argument("--tilt", default="cosine", choices=TILT_NAMES)
+    p.add_argument("--fractions", default="0.125,0.25,0.5,1", help="fractions of the training groups, e.g. 0.25,0.5,1")
+    p.add_argument("--target", type=float, help="Recall@1 to reach; reports the pairs needed for it")
+    _add_run_args(p)
+
+    p = sub.add_parser("gaussian-lab", help="learned vs closed-form optima on synthetic Gaussian pairs (paper §5-6)")
+    p.add_argument("--example", choices=("2d", "gp"), default="2d")
+    p.add_argument("--loss", choices=("clip", "joint", "l2-left-given-right"), default="clip")
+    p.add_argument("--steps", type=int, default=500)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
     return parser
 
 
@@ -222,6 +236,41 @@ def _cmd_compare(args: argparse.Namespace) -> dict[str, Any]:
     return run_comparison(config, losses, tilts, args.out, callback=_ProgressBar())
 
 
+def _cmd_learning_curve(args: argparse.Namespace) -> dict[str, Any]:
+    from dataclasses import replace
+
+    from engine.learning_curve import run_learning_curve
+    from engine.runs import RunStore
+
+    try:
+        fractions = [float(f) for f in args.fractions.split(",")]
+    except ValueError:
+        raise ConfigError(f"--fractions: got '{args.fractions}', expected numbers such as 0.25,0.5,1.") from None
+    config = _run_config(args, args.loss, args.tilt)
+    # Each point only needs its ranks; the full evidence is for single runs and comparisons.
+    config = replace(config, analysis=replace(config.analysis, enabled=False))
+    bar = _ProgressBar()
+    return run_learning_curve(config, RunStore(args.out), fractions=fractions, target_recall=args.target,
+                              callback=lambda fraction, info: bar(f"{fraction:g} of pairs", info))
+
+
+def _print_learning_curve(result: dict[str, Any]) -> None:
+    for point in result["points"]:
+        r1 = point["metrics"]["left_to_right"]["recall@1"]
+        print(f"{point['train_pairs']:>7} pairs  R@1 left→right {r1['estimate']:.3f} ({r1['low']:.3f}–{r1['high']:.3f})")
+    for direction, prediction in result["predictions"].items():
+        print(f"{direction}: {prediction}")
+    if result.get("pairs_needed"):
+        for direction, needed in result["pairs_needed"].items():
+            print(f"{direction}: {needed.get('message', needed)}")
+
+
+def _cmd_gaussian_lab(args: argparse.Namespace) -> dict[str, Any]:
+    from engine.analysis.gaussian_lab import run_lab
+
+    return run_lab(args.example, loss=args.loss, steps=args.steps, seed=args.seed)
+
+
 def _print_metrics(result: dict[str, Any]) -> None:
     from engine.compare import DIRECTIONS
 
@@ -249,7 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
-    commands = {"audit": _cmd_audit, "train": _cmd_train, "evaluate": _cmd_evaluate, "compare": _cmd_compare}
+    commands = {"audit": _cmd_audit, "train": _cmd_train, "evaluate": _cmd_evaluate, "compare": _cmd_compare,
+                "learning-curve": _cmd_learning_curve, "gaussian-lab": _cmd_gaussian_lab}
     try:
         result = commands[args.command](args)
     except EngineError as exc:
@@ -259,6 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(result, indent=2, default=str))
     elif args.command == "audit":
         _print_audit(result)
+    elif args.command == "learning-curve":
+        _print_learning_curve(result)
+    elif args.command == "gaussian-lab":
+        print(json.dumps(result, indent=2, default=str))
     elif args.command == "compare":
         from engine.compare import format_table
 

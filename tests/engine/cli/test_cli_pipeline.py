@@ -138,3 +138,28 @@ def test_failed_run_records_its_error(capsys, toy_csv, tiny_model_dir, tmp_path,
     assert runs[0]["state"] == "failed" and "loss became nan" in runs[0]["error"]
     run = RunStore(tmp_path).paths(runs[0]["run_id"])
     assert not run.metrics.exists() and not run.model.exists()  # nothing half-written
+
+
+def test_learning_curve_command(capsys, tmp_path, tiny_model_dir):
+    import csv
+
+    path = tmp_path / "pairs.csv"
+    rows = toy_rows(160)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = _run_json(capsys, ["learning-curve", str(path), "--fractions", "0.25,0.5,1", "--target", "0.99", "--json",
+                                *_common(tiny_model_dir, tmp_path / "lc")])
+    assert [p["train_pairs"] for p in result["points"]] == sorted(p["train_pairs"] for p in result["points"])
+    assert result["points"][-1]["train_pairs"] == result["train_pairs_total"]
+    assert set(result["pairs_needed"]) == {"left_to_right", "right_to_left"}
+    assert read_json(tmp_path / "lc" / "learning_curve.json")["points"] == result["points"]
+    # points skip the per-run evidence: only the curve's own intervals are computed
+    run_id = result["points"][0]["run_id"]
+    assert not (tmp_path / "lc" / run_id / "analysis").exists()
+
+
+def test_gaussian_lab_command(capsys):
+    result = _run_json(capsys, ["gaussian-lab", "--steps", "150", "--json"])
+    assert result["canonical_correlations"] == pytest.approx([2 / 3])
