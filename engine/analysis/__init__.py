@@ -1,7 +1,23 @@
-"""Analysis tools: the paper's Gaussian closed forms (``gaussian_*`` modules).
+"""Analysis tools: the evidence a pilot stands on.
 
-The Gaussian modules are plain NumPy (float64) and import no torch, so read-only dashboard pages
-can use them.
+Modules (import them by path; this package only re-exports the Gaussian closed forms, so importing
+it never pulls in torch):
+
+| module | what |
+|---|---|
+| ``gaussian_*`` | the paper's closed forms (§5): optima, population losses, conditionals, examples |
+| ``cross_modal_gaussian``, ``low_rank`` | Gaussian/CCA fit of paired embeddings; learned vs optimal |
+| ``gaussian_lab`` | learned vs closed-form optima on synthetic Gaussian pairs (paper §5.4, §6.1) |
+| ``bootstrap``, ``verdict`` | paired bootstrap intervals, p-values, plain-language verdicts |
+| ``similarity``, ``calibration``, ``reliability`` | score distributions and threshold; calibration of softmax(S/τ) |
+| ``latent_map``, ``drilldown`` | 2-D map of both modalities; per-query base-vs-tuned top-k |
+| ``power_law`` | saturating power-law fit for learning curves |
+| ``conditionals``, ``label_evidence`` | zero-shot / linear-head classification and conditional sampling |
+| ``run_analysis`` | computes all of the above for a finished run, in the job process, into ``<run>/analysis/`` |
+
+Torch-free (safe for read-only pages): ``gaussian_*``, ``cross_modal_gaussian``, ``bootstrap``,
+``verdict``, ``reliability``, ``latent_map`` (umap is imported only when a map is drawn),
+``power_law``, ``conditionals``.
 """
 
 from __future__ import annotations
