@@ -1,0 +1,103 @@
+"""Learning curve: measured Recall@1 per training-set size, the fitted power law and its predictions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from engine.charts import strings
+from engine.charts.style import REFERENCE_COLOUR, STAGE_COLOURS, base_layout, check_choice, need
+
+logger = logging.getLogger(__name__)
+
+METRIC = "recall@1"  # the stored fit is on tuned Recall@1
+CURVE_POINTS = 60
+
+
+def _fit_params(fit: Mapping[str, Any] | None) -> tuple[float, float, float] | None:
+    params = (fit or {}).get("params")
+    if not params:
+        return None
+    return tuple(float(params[k]["estimate"]) for k in ("a", "b", "c"))  # type: ignore[return-value]
+
+
+def fitted_curve(fit: Mapping[str, Any], n_max: float) -> tuple[list[float], list[float]] | None:
+    """``a − b n^(−c)`` on a log-spaced grid from the smallest measured size to ``n_max``."""
+    params = _fit_params(fit)
+    if params is None:
+        return None
+    a, b, c = params
+    n = np.geomspace(float(min(fit["n"])), float(n_max), CURVE_POINTS)
+    return n.tolist(), (a - b * n ** (-c)).tolist()
+
+
+def learning_curve_chart(learning_curve: Mapping[str, Any], direction: str) -> go.Figure:
+    """Measured points with intervals, the fitted curve, predictions at 2×/4×, and the base level.
+
+    Args:
+        learning_curve: The stored ``learning_curve.json``.
+        direction: ``"left_to_right"`` or ``"right_to_left"``.
+
+    Returns:
+        Traces in order: ``measured`` (x = train_pairs, y = estimate, asymmetric error bars from
+        low/high), ``fitted curve`` (if a fit exists), ``predicted`` (x = prediction n, error bars),
+        ``base model`` (horizontal line over the x range, when stored).
+    """
+    check_choice(direction, strings.DIRECTION_LABELS, "direction")
+    points = need(learning_curve, "points", "learning_curve.json")
+    xs = [int(p["train_pairs"]) for p in points]
+    stats = [p["metrics"][direction][METRIC] for p in points]
+    y = [float(s["estimate"]) for s in stats]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        name=strings.LEARNING_POINTS, x=xs, y=y, mode="markers",
+        marker={"color": STAGE_COLOURS["tuned"], "size": 9},
+        error_y={"type": "data", "symmetric": False, "array": [float(s["high"]) - v for s, v in zip(stats, y, strict=True)],
+                 "arrayminus": [v - float(s["low"]) for s, v in zip(stats, y, strict=True)]},
+    ))
+    fit = (learning_curve.get("fit") or {}).get(direction)
+    predictions = (learning_curve.get("predictions") or {}).get(direction) or []
+    x_max = max([*xs, *(float(p["n"]) for p in predictions)]) if xs else 1.0
+    curve = fitted_curve(fit, x_max) if fit else None
+    if curve is not None:
+        fig.add_trace(go.Scatter(name=strings.LEARNING_FIT, x=curve[0], y=curve[1], mode="lines",
+                                 line={"color": STAGE_COLOURS["tuned"], "dash": "dash"}))
+    if predictions:
+        py = [float(p["estimate"]) for p in predictions]
+        fig.add_trace(go.Scatter(
+            name=strings.LEARNING_PREDICTIONS, x=[float(p["n"]) for p in predictions], y=py, mode="markers",
+            marker={"color": STAGE_COLOURS["tuned"], "size": 9, "symbol": "diamond-open"},
+            error_y={"type": "data", "symmetric": False,
+                     "array": [float(p["high"]) - v for p, v in zip(predictions, py, strict=True)],
+                     "arrayminus": [v - float(p["low"]) for p, v in zip(predictions, py, strict=True)]},
+        ))
+    base = ((learning_curve.get("base") or {}).get(direction) or {}).get(METRIC)
+    if base is not None and xs:
+        level = float(base["estimate"])
+        fig.add_trace(go.Scatter(name=strings.LEARNING_BASE, x=[min(xs), x_max], y=[level, level], mode="lines",
+                                 line={"color": REFERENCE_COLOUR, "dash": "dot"}))
+    base_layout(fig, title=strings.LEARNING_TITLE.format(direction=strings.DIRECTION_LABELS[direction]),
+                x_title=strings.LEARNING_X, y_title=strings.LEARNING_Y)
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def learning_takeaway(learning_curve: Mapping[str, Any], direction: str) -> str:
+    """Recall@1 at the largest subset and the predictions at 2× and 4× that size."""
+    check_choice(direction, strings.DIRECTION_LABELS, "direction")
+    points = need(learning_curve, "points", "learning_curve.json")
+    last = points[-1]
+    measured = float(last["metrics"][direction][METRIC]["estimate"])
+    predictions = (learning_curve.get("predictions") or {}).get(direction) or []
+    if len(predictions) < 2:
+        return strings.LEARNING_TAKEAWAY_NO_FIT.format(pairs=int(last["train_pairs"]), measured=measured)
+    p2, p4 = predictions[0], predictions[1]
+    return strings.LEARNING_TAKEAWAY.format(
+        pairs=int(last["train_pairs"]), measured=measured, p2=float(p2["estimate"]), p2_low=float(p2["low"]),
+        p2_high=float(p2["high"]), n2=int(round(float(p2["n"]))), p4=float(p4["estimate"]), n4=int(round(float(p4["n"]))),
+    )

@@ -1,0 +1,66 @@
+"""Reading one run directory into the plain dicts and arrays the chart builders take.
+
+Kept apart from the builders so they stay pure (no file access) and can be fed from a cache.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.runs.atomic import read_json
+from engine.runs.layout import RunPaths
+
+logger = logging.getLogger(__name__)
+
+ANALYSIS_PARTS = ("uncertainty", "similarity", "calibration", "low_rank", "latent_map", "drilldown", "classification")
+
+
+def read_train_log(path: str | Path) -> list[dict[str, Any]]:
+    """Records of ``train_log.jsonl``; a half-written last line (run still training) is skipped."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            logger.debug("skipping an incomplete line of %s", path)
+    return records
+
+
+def load_run_data(run_dir: str | Path) -> dict[str, Any]:
+    """Everything the charts draw for one run; missing parts are ``None``.
+
+    Returns:
+        ``{"run_id", "config", "metrics", "train_log", "test_pairs", "analysis": {part: dict|None},
+        "latent_map_arrays": {name: ndarray} | None}``.
+    """
+    run = RunPaths(Path(run_dir))
+    analysis = {part: read_json(run.analysis / f"{part}.json") for part in ANALYSIS_PARTS}
+    arrays = None
+    npz = run.analysis / "latent_map.npz"
+    if npz.is_file():
+        with np.load(npz) as stored:
+            arrays = {name: np.asarray(stored[name]) for name in stored.files}
+    return {
+        "run_id": run.run_id,
+        "config": read_json(run.config),
+        "metrics": read_json(run.metrics),
+        "train_log": read_train_log(run.train_log),
+        "test_pairs": read_json(run.test_pairs),
+        "analysis": analysis,
+        "latent_map_arrays": arrays,
+    }
+
+
+def load_comparison(store_root: str | Path) -> dict[str, Any] | None:
+    """The store's ``comparison.json`` (written by ``compare``), or ``None``."""
+    return read_json(Path(store_root) / "comparison.json")

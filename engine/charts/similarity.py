@@ -1,0 +1,88 @@
+"""Similarity score distributions (true pairs vs wrong candidates) with the recommended threshold."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from engine.charts import strings
+from engine.charts.style import REFERENCE_COLOUR, SERIES_COLOURS, base_layout, need
+
+logger = logging.getLogger(__name__)
+
+STAGES = ("base", "tuned")
+SERIES = ("positive", "in_batch", "hardest")
+
+
+def histogram_shares(counts: list[int] | np.ndarray) -> list[float]:
+    """Counts as shares of their total, so 78 true pairs and 2,000 negatives share one axis."""
+    arr = np.asarray(counts, dtype=np.float64)
+    total = arr.sum()
+    return (arr / total).tolist() if total > 0 else arr.tolist()
+
+
+def similarity_histograms(similarity: Mapping[str, Any]) -> go.Figure:
+    """Base (left panel) and tuned (right panel) histograms on each stage's stored bin grid.
+
+    Args:
+        similarity: ``analysis/similarity.json``: ``base`` and ``tuned`` each with ``bin_edges``,
+            ``counts`` (``positive``, ``in_batch``, ``hardest``) and ``threshold.threshold``.
+
+    Returns:
+        Six ``Bar`` traces in the order base positive, in_batch, hardest, then tuned ones; x = bin
+        centres, width = bin widths, y = share of the series' scores (customdata holds the counts).
+        One vertical line shape per panel at the recommended threshold.
+    """
+    stages = [s for s in STAGES if s in similarity]
+    if not stages:
+        need(similarity, "tuned", "similarity.json")
+    fig = make_subplots(rows=1, cols=len(stages), shared_yaxes=True,
+                        subplot_titles=[strings.STAGE_LABELS[s] for s in stages])
+    for col, stage in enumerate(stages, start=1):
+        part = similarity[stage]
+        edges = np.asarray(need(part, "bin_edges", f"similarity.json {stage}"), dtype=np.float64)
+        centres = ((edges[:-1] + edges[1:]) / 2).tolist()
+        widths = np.diff(edges).tolist()
+        counts = need(part, "counts", f"similarity.json {stage}")
+        for series in SERIES:
+            raw = [int(c) for c in counts[series]]
+            name = strings.SIMILARITY_SERIES[series]
+            fig.add_trace(go.Bar(
+                name=name,
+                legendgroup=series,
+                showlegend=col == 1,
+                x=centres,
+                y=histogram_shares(raw),
+                width=widths,
+                opacity=0.6,
+                marker_color=SERIES_COLOURS[series],
+                customdata=[[name, c] for c in raw],
+                hovertemplate=strings.SIMILARITY_HOVER,
+            ), row=1, col=col)
+        threshold = float(need(need(part, "threshold", f"similarity.json {stage}"), "threshold", stage))
+        fig.add_vline(x=threshold, row=1, col=col, line={"color": REFERENCE_COLOUR, "dash": "dash"},
+                      annotation_text=strings.SIMILARITY_THRESHOLD.format(threshold=threshold),
+                      annotation_position="top")
+    base_layout(fig, title=strings.SIMILARITY_TITLE, x_title=strings.SIMILARITY_X)
+    fig.update_yaxes(title_text=strings.SIMILARITY_Y, tickformat=".0%", row=1, col=1)
+    fig.update_layout(barmode="overlay", bargap=0)
+    return fig
+
+
+def similarity_takeaway(similarity: Mapping[str, Any]) -> str:
+    """Separation from the closest wrong item (AUC) and what the tuned threshold achieves."""
+    tuned = need(similarity, "tuned", "similarity.json")
+    base = need(similarity, "base", "similarity.json")
+    threshold = need(tuned, "threshold", "similarity.json tuned")
+    return strings.SIMILARITY_TAKEAWAY.format(
+        tuned_auc=float(tuned["auc"]["hardest"]),
+        base_auc=float(base["auc"]["hardest"]),
+        threshold=float(threshold["threshold"]),
+        recall=float(threshold["recall"]),
+        precision=float(threshold["precision"]),
+    )
