@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import LossConfig, RunConfig
+from engine.errors import TrainingError
 from engine.experiment import BASE_TILT, encoder_from_config, evaluate_encoder, prepare_data, run_experiment
 from engine.runs import RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
@@ -26,11 +27,19 @@ def run_comparison(
     out: str | Path,
     *,
     callback: Callable[[str, StepInfo], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    comparison_path: str | Path | None = None,
 ) -> dict[str, Any]:
     """Train one run per (loss, tilt) and write ``comparison.json`` into ``out``.
 
     The data split and the base-model evaluation are computed once and shared, so every run is
     judged on exactly the same test pairs against exactly the same baseline.
+
+    Args:
+        should_stop: Polled before each run and at every training step; returning True ends the
+            current run ``cancelled`` and raises :class:`engine.errors.TrainingError`.
+        comparison_path: Where to write the comparison (default ``out/comparison.json``); the
+            background job queue gives each job its own file.
     """
     configs = [replace(base_config, loss=LossConfig(name=loss, tilt=tilt, temperature=base_config.loss.temperature,
                                                     weights=base_config.loss.weights))
@@ -44,8 +53,10 @@ def run_comparison(
     run_ids = []
     for config in configs:
         label = config.loss.label
+        if should_stop is not None and should_stop():
+            raise TrainingError(f"Comparison was cancelled before run '{label}' started.")
         step_cb = (lambda info, _label=label: callback(_label, info)) if callback else None
-        run = run_experiment(config, store, split=split, base=base, callback=step_cb)
+        run = run_experiment(config, store, split=split, base=base, callback=step_cb, should_stop=should_stop)
         run_ids.append(run.run_id)
     comparison = comparison_table(store, run_ids)
     if len(run_ids) > 1:
@@ -61,7 +72,7 @@ def run_comparison(
     comparison["data"] = base_config.data.path
     comparison["test_pairs"] = len(split.test)
     comparison["train_pairs"] = len(split.train)
-    atomic_write_json(Path(out) / "comparison.json", comparison)
+    atomic_write_json(Path(comparison_path) if comparison_path else Path(out) / "comparison.json", comparison)
     return comparison
 
 

@@ -1,0 +1,205 @@
+"""The job worker: ``python -m engine.jobs.worker --store STORE [--device-key auto] [--idle 5]``.
+
+It holds ``jobs/worker-<device>.lock`` (``fcntl.flock``) for its whole life, so a second worker
+for the same store and device exits at once. It runs the oldest queued job, then the next, and
+exits after ``--idle`` seconds without work, so nothing lingers; the next submit starts a new one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import logging
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from engine.errors import EngineError
+from engine.jobs.queue import (
+    cancel_flag,
+    claim_next,
+    has_queued,
+    jobs_dir,
+    result_path,
+    update_job,
+    worker_lock_path,
+)
+from engine.jobs.spec import run_configs
+from engine.runs.atomic import read_json
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY_S = 1.0
+POLL_S = 0.3
+
+
+class _Progress:
+    """Turns per-step training callbacks into a job-level progress record, at most once a second."""
+
+    def __init__(self, store_root: Path, job_id: str, runs_total: int) -> None:
+        self.store_root = store_root
+        self.job_id = job_id
+        self.runs_total = runs_total
+        self.runs_done = 0
+        self.label: str | None = None
+        self.last_write = 0.0
+
+    def write(self, record: dict[str, Any]) -> None:
+        update_job(self.store_root, self.job_id, progress=record)
+        self.last_write = time.monotonic()
+
+    def __call__(self, label: str, info: Any) -> None:
+        if label != self.label:
+            if self.label is not None:
+                self.runs_done += 1
+            self.label = label
+        final = info.step == info.total_steps
+        if not final and time.monotonic() - self.last_write < PROGRESS_EVERY_S:
+            return
+        # Later runs take about as long as this one (same data, same budget); evaluation and
+        # analysis time is not in the estimate.
+        per_run = info.elapsed_s + info.eta_s
+        remaining_runs = max(self.runs_total - self.runs_done - 1, 0)
+        self.write(
+            {
+                "stage": "train",
+                "run_label": label,
+                "epoch": info.epoch,
+                "epochs": info.epochs,
+                "step": info.step,
+                "total_steps": info.total_steps,
+                "loss": info.loss,
+                "eta_s": info.eta_s,
+                "runs_done": self.runs_done,
+                "runs_total": self.runs_total,
+                "overall_eta_s": info.eta_s + remaining_runs * per_run,
+                "updated": time.time(),
+            }
+        )
+
+
+def _data_path(store_root: Path, job: dict[str, Any]) -> str:
+    """The data file a job trains on: the original, or its first ``max_rows`` rows as a CSV."""
+    spec = job["spec"]
+    if spec["max_rows"] is None:
+        return spec["data"]
+    from engine.data.formats import read_raw
+
+    raw = read_raw(spec["data"], limit=spec["max_rows"])
+    target = jobs_dir(store_root) / f"{job['job_id']}.data.csv"
+    raw.frame.to_csv(target, index=False)
+    return str(target)
+
+
+def _runs_of_job(store_root: Path, since: float) -> list[str]:
+    """Runs this worker created since ``since`` (what a failed or cancelled comparison left)."""
+    found = []
+    for child in sorted(store_root.iterdir()):
+        status = read_json(child / "status.json", default=None) if child.is_dir() else None
+        if isinstance(status, dict) and status.get("pid") == os.getpid() and status.get("created", 0) >= since - 1:
+            found.append(child.name)
+    return found
+
+
+def run_job(store_root: Path, job: dict[str, Any]) -> dict[str, Any]:
+    """Run one claimed job to its end and record the outcome in its job file."""
+    from engine.compare import run_comparison
+
+    job_id = job["job_id"]
+    flag = cancel_flag(store_root, job_id)
+    spec = job["spec"]
+    progress = _Progress(store_root, job_id, len(spec["losses"]) * len(spec["tilts"]))
+    progress.write({"stage": "preparing", "runs_done": 0, "runs_total": progress.runs_total, "updated": time.time()})
+    logger.info("job %s: started", job_id)
+    try:
+        base, losses, tilts = run_configs(spec, _data_path(store_root, job))
+        comparison = run_comparison(base, losses, tilts, store_root, callback=progress,
+                                    should_stop=flag.exists, comparison_path=result_path(store_root, job_id))
+    except EngineError as exc:
+        cancelled = flag.exists()
+        logger.info("job %s: %s", job_id, "cancelled" if cancelled else f"failed: {exc}")
+        outcome = {"state": "cancelled" if cancelled else "failed", "error": None if cancelled else str(exc),
+                   "run_ids": _runs_of_job(store_root, job["started"])}
+    except Exception as exc:  # noqa: BLE001 - any crash must end the job, not the worker
+        logger.error("job %s: internal error\n%s", job_id, traceback.format_exc())
+        outcome = {"state": "failed", "error": f"Internal error: {type(exc).__name__}: {exc} (traceback in jobs/worker.log)",
+                   "run_ids": _runs_of_job(store_root, job["started"])}
+    else:
+        logger.info("job %s: done", job_id)
+        outcome = {"state": "done", "error": None, "run_ids": [row["run_id"] for row in comparison["runs"]],
+                   "result": str(result_path(store_root, job_id))}
+        progress.write({"stage": "done", "runs_done": progress.runs_total, "runs_total": progress.runs_total,
+                        "overall_eta_s": 0.0, "updated": time.time()})
+    finally:
+        flag.unlink(missing_ok=True)
+    return update_job(store_root, job_id, finished=time.time(), **outcome)
+
+
+def _try_lock(path: Path) -> Any:
+    handle = open(path, "a+")  # noqa: SIM115 - held open for the worker's life
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def serve(store_root: Path, device_key: str, idle_s: float) -> int:
+    """Run queued jobs until the queue has been empty for ``idle_s`` seconds.
+
+    Returns:
+        The number of jobs run (0 also when another worker already holds the lock).
+    """
+    jobs_dir(store_root).mkdir(parents=True, exist_ok=True)
+    lock_path = worker_lock_path(store_root, device_key)
+    lock = _try_lock(lock_path)
+    if lock is None:
+        logger.info("another worker holds %s; exiting", lock_path.name)
+        return 0
+    logger.info("worker %d serving %s (%s)", os.getpid(), store_root, device_key)
+    count = 0
+    idle_since = time.monotonic()
+    while True:
+        job = claim_next(store_root, device_key, os.getpid())
+        if job is not None:
+            run_job(store_root, job)
+            count += 1
+            idle_since = time.monotonic()
+            continue
+        if time.monotonic() - idle_since < idle_s:
+            time.sleep(POLL_S)
+            continue
+        lock.close()  # releases the flock
+        # A job submitted while we held the lock found a worker and started none: look once more
+        # after releasing, and carry on if we can take the lock back.
+        if has_queued(store_root, device_key):
+            lock = _try_lock(lock_path)
+            if lock is not None:
+                idle_since = time.monotonic()
+                continue
+        logger.info("worker %d: queue empty, exiting after %d job(s)", os.getpid(), count)
+        return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m engine.jobs.worker", description="Run queued tiltpilot jobs.")
+    parser.add_argument("--store", required=True, help="run store folder (jobs are in STORE/jobs)")
+    parser.add_argument("--device-key", default="auto", help="run only jobs queued for this device")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds to wait for new jobs before exiting")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format=f"%(asctime)s [worker {os.getpid()}] %(levelname)s %(name)s: %(message)s")
+    serve(Path(args.store), args.device_key, args.idle)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
