@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 STATES = ("queued", "running", "done", "failed", "cancelled")
 INDEX_VERSION = 1
+DEAD_PROCESS = "The training process stopped unexpectedly (killed or out of memory). Start the run again."
 
 
 def new_run_id(label: str) -> str:
@@ -82,6 +83,13 @@ class RunStore:
         with open(run.train_log, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, allow_nan=False) + "\n")
 
+    def read_status(self, run: RunPaths) -> dict[str, Any]:
+        """``status.json``, with a run whose process died while running reported as failed."""
+        status = read_json(run.status, default={}) or {}
+        if status.get("state") == "running" and status.get("pid") and not process_alive(status["pid"]):
+            status = {**status, "state": "failed", "error": DEAD_PROCESS}
+        return status
+
     @staticmethod
     def read_log(run: RunPaths) -> list[dict[str, Any]]:
         if not run.train_log.is_file():
@@ -122,6 +130,9 @@ class RunStore:
         for run_id in list(entries):
             if not (self.root / run_id).is_dir():
                 entries.pop(run_id)
+            elif entries[run_id].get("state") == "running":
+                status = self.read_status(self.paths(run_id))
+                entries[run_id] = {**entries[run_id], "state": status.get("state"), "error": status.get("error")}
         return sorted(entries.values(), key=lambda e: e["run_id"], reverse=True)
 
 

@@ -72,3 +72,20 @@ def test_concurrent_index_updates_lose_nothing(tmp_path):
         p.join(60)
     index = json.loads((tmp_path / "index.json").read_text())
     assert len(index["runs"]) == 60
+
+
+def test_running_run_whose_process_died_reads_as_failed(tmp_path):
+    import subprocess
+    import sys
+
+    store = RunStore(tmp_path)
+    run = store.create_run("a", {})
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    store.set_status(run, "running", pid=dead.pid)
+    assert store.read_status(run)["state"] == "failed"
+    assert "stopped unexpectedly" in store.list_runs()[0]["error"]
+    import os
+
+    store.set_status(run, "running", pid=os.getpid())
+    assert store.read_status(run)["state"] == "running"
