@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test test-fast install clean
+.PHONY: run test test-fast install clean chromium
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) -- --data sample_data/catalogue.csv
 
-test: $(STAMP)
+# The browser end-to-end test drives Debian's chromium (Playwright cannot download its own here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
+	  else echo "The browser test needs Debian chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)

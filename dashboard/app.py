@@ -1,44 +1,72 @@
-"""tiltpilot dashboard entry point (placeholder until the dashboard issue lands).
+"""tiltpilot dashboard: the router and frame (``streamlit run dashboard/app.py -- --store runs``).
 
-Shows what the engine does and the runs found in the store; all work is done by the engine.
+Builds the navigation, sets the page config, remembers the store folder and shows the run
+picker every page shares. All work is done by the engine; pages only read stored results.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
-import streamlit as st
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # `streamlit run` puts only the script's folder on sys.path
+    sys.path.insert(0, str(REPO))
 
-from engine.runs import RunStore
+import streamlit as st  # noqa: E402
 
-st.set_page_config(page_title="tiltpilot", layout="wide")
+from dashboard import services, state, strings  # noqa: E402
+
+DEFAULT_STORE = "tiltpilot_runs"
+DEFAULT_SAMPLE = REPO / "sample_data" / "catalogue.csv"
 
 
 def _args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", default="sample_data/catalogue.csv")
-    parser.add_argument("--store", default="tiltpilot_runs")
+    parser = argparse.ArgumentParser(prog="tiltpilot-dashboard")
+    parser.add_argument("--store", default=os.environ.get("TILTPILOT_STORE", DEFAULT_STORE))
+    parser.add_argument("--data", default=os.environ.get("TILTPILOT_SAMPLE", str(DEFAULT_SAMPLE)))
+    parser.add_argument("--model", default=os.environ.get("TILTPILOT_MODEL") or None)
     return parser.parse_known_args(sys.argv[1:])[0]
 
 
-args = _args()
-st.title("tiltpilot")
-st.write(
-    "tiltpilot tells you, with evidence, whether contrastive fine-tuning links your two kinds of data "
-    "(titles ↔ descriptions, photos ↔ descriptions) well enough to invest in. It fine-tunes a pretrained "
-    "dual encoder with the loss family of Baptista, Stuart & Tran (2025) and compares the losses side by side."
+def _init_state() -> None:
+    if state.STORE not in st.session_state:
+        args = _args()
+        st.session_state[state.STORE] = str(Path(args.store).expanduser().resolve())
+        st.session_state[state.SAMPLE] = args.data
+        st.session_state[state.MODEL] = args.model
+
+
+def _run_picker(root: str) -> None:
+    runs = services.list_runs(root, services.store_mtime(root))
+    options = [state.COMPARISON] + [r["run_id"] for r in runs]
+    labels = {r["run_id"]: f"{r['run_id']} ({r.get('state', '')})" for r in runs}
+    labels[state.COMPARISON] = strings.SIDEBAR_COMPARISON
+    if st.session_state.get(state.RUN) not in options:
+        st.session_state[state.RUN] = state.COMPARISON
+    with st.sidebar:
+        st.caption(strings.SIDEBAR_STORE.format(store=root))
+        st.selectbox(strings.SIDEBAR_PICK, options, key=state.RUN, format_func=labels.get,
+                     help=strings.SIDEBAR_PICK_HELP)
+        if not runs:
+            st.caption(strings.SIDEBAR_NO_RUNS)
+
+
+_init_state()
+page = st.navigation(
+    {
+        strings.SECTION_START: [st.Page("views/home.py", title=strings.PAGE_HOME, icon="🏠", default=True)],
+        strings.SECTION_DATA: [st.Page("views/data.py", title=strings.PAGE_DATA, icon="📄")],
+        strings.SECTION_TRAIN: [st.Page("views/train.py", title=strings.PAGE_TRAIN, icon="⚙️")],
+        strings.SECTION_EVIDENCE: [st.Page("views/results.py", title=strings.PAGE_RESULTS, icon="📊")],
+        strings.SECTION_BUSINESS: [
+            st.Page("views/roi.py", title=strings.PAGE_ROI, icon="💶"),
+            st.Page("views/report.py", title=strings.PAGE_REPORT, icon="📑"),
+        ],
+    }
 )
-st.info(
-    "The interactive dashboard is under construction. Meanwhile run a comparison from a terminal:\n\n"
-    f"`tiltpilot compare {args.data} --losses clip,joint --epochs 1 --out {args.store}`"
-)
-runs = RunStore(args.store).list_runs()
-st.subheader("Runs")
-if runs:
-    st.dataframe(
-        [{"run": r["run_id"], "state": r.get("state"), "loss": r.get("loss"), "tilt": r.get("tilt")} for r in runs],
-        hide_index=True,
-    )
-else:
-    st.caption(f"No runs yet in `{args.store}`.")
+st.set_page_config(page_title=strings.APP_TITLE, layout="wide")
+_run_picker(st.session_state[state.STORE])
+page.run()

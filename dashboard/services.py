@@ -1,0 +1,128 @@
+"""The dashboard's only ``st.cache_data`` wrappers around the engine's public API.
+
+Cached loaders take explicit arguments only (a path and the mtime of the file that changes when
+the data does), never read session state and have no side effects; so a page refreshed after a
+job finished sees the new mtime and loads fresh data, and an unchanged run is read once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from engine.charts.load import load_comparison as _load_comparison
+from engine.charts.load import load_run_data
+from engine.data import ROLES, audit, load_pairs, resolve_columns, split_pairs
+from engine.errors import EngineError
+from engine.datasets import StoredDataset, list_datasets, preview, safe_name
+from engine.runs import RunStore, read_json
+
+logger = logging.getLogger(__name__)
+
+LEARNING_CURVE_FILE = "learning_curve.json"
+PREVIEW_ROWS = 20
+_CACHE_ENTRIES = 64
+
+
+def mtime(*paths: str | Path) -> float:
+    """Newest modification time among ``paths`` (0.0 for missing ones): the cache key of a loader."""
+    times = [Path(p).stat().st_mtime for p in paths if Path(p).exists()]
+    return max(times, default=0.0)
+
+
+def store_mtime(root: str) -> float:
+    return mtime(root, Path(root) / "index.json", Path(root) / "comparison.json", Path(root) / LEARNING_CURVE_FILE)
+
+
+def run_mtime(root: str, run_id: str) -> float:
+    run = RunStore(root).paths(run_id)
+    return mtime(run.status, run.metrics, run.train_log, run.analysis / "index.json")
+
+
+@st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
+def list_runs(root: str, stamp: float) -> list[dict[str, Any]]:
+    """Index entries of the store, newest first (``stamp`` = :func:`store_mtime`)."""
+    return RunStore(root).list_runs()
+
+
+@st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
+def load_run(run_dir: str, stamp: float) -> dict[str, Any]:
+    """Everything the charts draw for one run (``stamp`` = :func:`run_mtime`)."""
+    return load_run_data(run_dir)
+
+
+@st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
+def load_comparison(root: str, stamp: float) -> dict[str, Any] | None:
+    return _load_comparison(root)
+
+
+@st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
+def load_learning_curve(root: str, stamp: float) -> dict[str, Any] | None:
+    return read_json(Path(root) / LEARNING_CURVE_FILE)
+
+
+@st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
+def datasets(root: str, stamp: float) -> list[StoredDataset]:
+    """Stored datasets, newest first (``stamp`` = mtime of ``<root>/datasets``)."""
+    return list_datasets(root)
+
+
+def datasets_mtime(root: str) -> float:
+    folder = Path(root) / "datasets"
+    return mtime(folder, *(p / "meta.json" for p in folder.iterdir() if p.is_dir())) if folder.is_dir() else 0.0
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _with_upload(name: str, data: bytes, work: Any) -> Any:
+    # The engine reads files; an upload lives only in memory, so it is written to a private temp dir.
+    with tempfile.TemporaryDirectory(prefix="tiltpilot-upload-") as folder:
+        path = Path(folder) / safe_name(name)
+        path.write_bytes(data)
+        return work(path)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def upload_preview(name: str, key: str, _data: bytes) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """First rows of an upload as read, and the auto-detected column roles (``key`` = its digest).
+
+    Raises:
+        EngineError: The file cannot be read (the engine's message).
+    """
+    def work(path: Path) -> tuple[pd.DataFrame, dict[str, str | None]]:
+        frame = preview(path, n=PREVIEW_ROWS)
+        try:
+            roles = resolve_columns(list(frame.columns)).as_dict()
+        except ValueError:  # no recognisable columns: the user maps them by hand
+            roles = dict.fromkeys(ROLES)
+        return frame, roles
+
+    return _with_upload(name, _data, work)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def upload_audit(name: str, key: str, mapping: tuple[tuple[str, str], ...], _data: bytes) -> dict[str, Any]:
+    """The engine's audit of an upload under a column mapping, as a plain dict (with ``headline``).
+
+    Raises:
+        EngineError: The pairs cannot be loaded or split (the engine's message).
+    """
+    def work(path: Path) -> dict[str, Any]:
+        data = load_pairs(path, dict(mapping) or None)
+        try:
+            train, test = split_pairs(data, test_size=0.2, seed=0)
+        except EngineError:  # too few pairs to split: audit without the leakage check
+            report = audit(data)
+        else:
+            report = audit(data, train=train, test=test)
+        return {**report.to_dict(), "headline": report.headline()}
+
+    return _with_upload(name, _data, work)
