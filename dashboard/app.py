@@ -57,13 +57,13 @@ def _run_picker(root: str) -> None:
 _init_state()
 page = st.navigation(
     {
-        strings.SECTION_START: [st.Page("views/home.py", title=strings.PAGE_HOME, icon="🏠", default=True)],
-        strings.SECTION_DATA: [st.Page("views/data.py", title=strings.PAGE_DATA, icon="📄")],
-        strings.SECTION_TRAIN: [st.Page("views/train.py", title=strings.PAGE_TRAIN, icon="⚙️")],
-        strings.SECTION_EVIDENCE: [st.Page("views/results.py", title=strings.PAGE_RESULTS, icon="📊")],
+        strings.SECTION_START: [st.Page("views/home.py", title=strings.PAGE_HOME, icon=":material/home:", default=True)],
+        strings.SECTION_DATA: [st.Page("views/data.py", title=strings.PAGE_DATA, icon=":material/upload_file:")],
+        strings.SECTION_TRAIN: [st.Page("views/train.py", title=strings.PAGE_TRAIN, icon=":material/model_training:")],
+        strings.SECTION_EVIDENCE: [st.Page("views/results.py", title=strings.PAGE_RESULTS, icon=":material/insights:")],
         strings.SECTION_BUSINESS: [
-            st.Page("views/roi.py", title=strings.PAGE_ROI, icon="💶"),
-            st.Page("views/report.py", title=strings.PAGE_REPORT, icon="📑"),
+            st.Page("views/roi.py", title=strings.PAGE_ROI, icon=":material/euro:"),
+            st.Page("views/report.py", title=strings.PAGE_REPORT, icon=":material/description:"),
         ],
     }
 )

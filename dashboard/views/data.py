@@ -72,6 +72,6 @@ st.subheader(strings.DATA_STORED)
 stored = services.datasets(root, services.datasets_mtime(root))
 if stored:
     st.dataframe(tables.dataset_rows(stored), hide_index=True, width="stretch")
-    st.page_link("views/train.py", label=strings.DATA_GO_TRAIN, icon="⚙️")
+    st.page_link("views/train.py", label=strings.DATA_GO_TRAIN, icon=":material/model_training:")
 else:
     st.caption(strings.DATA_NO_STORED)

@@ -24,8 +24,8 @@ if st.button(strings.HOME_SAMPLE_BUTTON, key=state.LOAD_SAMPLE, help=strings.HOM
     else:
         st.session_state[state.LAST_JOB] = job_id
         st.success(strings.HOME_SAMPLE_STARTED.format(job_id=job_id, rows=entry.rows))
-        st.page_link("views/train.py", label=strings.HOME_GO_TRAIN, icon="⚙️")
-st.page_link("views/data.py", label=strings.HOME_GO_DATA, icon="📄")
+        st.page_link("views/train.py", label=strings.HOME_GO_TRAIN, icon=":material/model_training:")
+st.page_link("views/data.py", label=strings.HOME_GO_DATA, icon=":material/upload_file:")
 
 st.subheader(strings.HOME_RUNS)
 runs = services.list_runs(root, services.store_mtime(root))

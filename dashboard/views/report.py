@@ -8,4 +8,4 @@ from dashboard import strings
 
 st.title(strings.REPORT_TITLE)
 st.info(strings.REPORT_TEXT)
-st.page_link("views/results.py", label=strings.GO_RESULTS, icon="📊")
+st.page_link("views/results.py", label=strings.GO_RESULTS, icon=":material/insights:")

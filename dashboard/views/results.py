@@ -18,7 +18,7 @@ st.title(strings.RESULTS_TITLE)
 done = {r["run_id"]: r for r in services.list_runs(root, stamp) if r.get("state") == "done"}
 if not done:
     st.info(strings.RESULTS_EMPTY)
-    st.page_link("views/train.py", label=strings.RESULTS_GO_TRAIN, icon="⚙️")
+    st.page_link("views/train.py", label=strings.RESULTS_GO_TRAIN, icon=":material/model_training:")
     st.stop()
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import services, state, strings, tables
 from engine.config import LOSS_NAMES, TILT_NAMES
 from engine.errors import EngineError
-from engine.jobs import cancel_job, list_jobs, submit_job
+from engine.jobs import cancel_job, ensure_worker, list_jobs, submit_job
 
 ACTIVE = ("queued", "running")
 TEMPERATURES = (None, "learn", 0.02, 0.05, 0.1, 0.2, 0.5)
@@ -24,7 +24,7 @@ def _temperature_label(value: object) -> str:
 
 if not stored:
     st.info(strings.TRAIN_NO_DATA)
-    st.page_link("views/data.py", label=strings.HOME_GO_DATA, icon="📄")
+    st.page_link("views/data.py", label=strings.HOME_GO_DATA, icon=":material/upload_file:")
 else:
     by_digest = {d.digest: d for d in stored}
     dataset = st.selectbox(strings.TRAIN_DATASET, list(by_digest), key=state.TRAIN_DATASET, help=strings.TRAIN_DATASET_HELP,
@@ -57,7 +57,11 @@ else:
             st.success(strings.TRAIN_STARTED.format(job_id=job_id))
 
 st.subheader(strings.TRAIN_JOBS)
-polling = any(j["state"] in ACTIVE for j in list_jobs(root))
+all_jobs = list_jobs(root)
+# Queued jobs survive a dashboard restart as files; make sure a worker is there to run them.
+for device_key in {j.get("device_key", "auto") for j in all_jobs if j["state"] == "queued"}:
+    ensure_worker(root, device_key)
+polling = any(j["state"] in ACTIVE for j in all_jobs)
 
 
 @st.fragment(run_every=2 if polling else None)
@@ -81,7 +85,7 @@ def job_monitor() -> None:
                 st.caption(strings.JOB_CANCELLED)
             else:
                 st.caption(strings.JOB_DONE.format(n=len(job.get("run_ids") or [])))
-                st.page_link("views/results.py", label=strings.JOB_GO_RESULTS, icon="📊")
+                st.page_link("views/results.py", label=strings.JOB_GO_RESULTS, icon=":material/insights:")
     if polling and not any(j["state"] in ACTIVE for j in jobs):
         st.rerun()  # stop polling: a full rerun redefines the fragment without run_every
 

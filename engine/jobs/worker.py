@@ -28,7 +28,7 @@ from engine.jobs.queue import (
     worker_lock_path,
 )
 from engine.jobs.spec import run_configs
-from engine.runs.atomic import read_json
+from engine.runs.atomic import atomic_write_json, read_json
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +129,8 @@ def run_job(store_root: Path, job: dict[str, Any]) -> dict[str, Any]:
                    "run_ids": _runs_of_job(store_root, job["started"])}
     else:
         logger.info("job %s: done", job_id)
+        # The store's comparison.json is "the latest comparison", which the Results page opens by default.
+        atomic_write_json(Path(store_root) / "comparison.json", comparison)
         outcome = {"state": "done", "error": None, "run_ids": [row["run_id"] for row in comparison["runs"]],
                    "result": str(result_path(store_root, job_id))}
         progress.write({"stage": "done", "runs_done": progress.runs_total, "runs_total": progress.runs_total,
