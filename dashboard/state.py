@@ -33,3 +33,5 @@ LATENT_SELECT = "latent_select"
 CANCEL_PREFIX = "cancel_"       # + job id
 
 COMPARISON = "__comparison__"   # RUN value meaning "the store's latest comparison"
+
+RESULT_SECTION = "results.section"

@@ -127,9 +127,10 @@ JOB_GO_RESULTS = "See the results"
 
 # --- results -------------------------------------------------------------------------------------
 RESULTS_TITLE = "Results"
+RESULTS_SECTION = "Show"
 RESULTS_EMPTY = "No finished runs in this store yet. Start a comparison on the Train page."
 RESULTS_GO_TRAIN = "Start a comparison"
-RESULTS_DETAIL = "Run shown in the detail tabs"
+RESULTS_DETAIL = "Run shown in the detail sections"
 RESULTS_DETAIL_HELP = "Similarity, calibration, map, low-rank, examples are drawn per run."
 RESULTS_RUN_LABEL = "{loss} · {tilt} · {run_id}"
 RESULTS_METRIC = "Metric"

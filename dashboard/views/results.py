@@ -68,8 +68,11 @@ def missing(part: str) -> None:
     st.caption(strings.MISSING_PART.format(part=part))
 
 
-tabs = st.tabs(list(strings.TABS))
-with tabs[0]:
+# One section at a time (not st.tabs): tabs build every chart on every rerun, a picker builds one,
+# which keeps the page fast with many runs.
+sections = list(strings.TABS)
+section = st.segmented_control(strings.RESULTS_SECTION, sections, default=sections[0], key=state.RESULT_SECTION) or sections[0]
+if section == sections[0]:
     tiles = st.columns(max(len(rows), 1))
     metric_label = chart_strings.METRIC_LABELS[metric]
     for tile, row in zip(tiles, rows):
@@ -89,17 +92,17 @@ with tabs[0]:
         st.caption(strings.VERDICTS_PAIRWISE)
         for line in tables.verdict_lines(comparison["pairwise"], direction=direction):
             st.text(line)
-with tabs[1]:
+if section == sections[1]:
     if analysis["similarity"]:
         show(charts.similarity_histograms, charts.similarity_takeaway, analysis["similarity"])
     else:
         missing("similarity")
-with tabs[2]:
+if section == sections[2]:
     if analysis["calibration"] and "tuned" in analysis["calibration"]:
         show(charts.reliability_diagram, charts.calibration_takeaway, analysis["calibration"]["tuned"], direction)
     else:
         missing("calibration")
-with tabs[3]:
+if section == sections[3]:
     meta, arrays, pairs = analysis["latent_map"], run["latent_map_arrays"], run["test_pairs"]
     if meta and arrays is not None and pairs:
         stage = st.radio(strings.LATENT_STAGE, list(strings.LATENT_STAGE_OPTIONS), key=state.LATENT_STAGE,
@@ -118,7 +121,7 @@ with tabs[3]:
             st.caption(strings.LATENT_HINT)
     else:
         missing("latent map")
-with tabs[4]:
+if section == sections[4]:
     if analysis["low_rank"]:
         show(charts.canonical_spectrum, charts.spectrum_takeaway, analysis["low_rank"])
         show(charts.captured_dependence, charts.captured_takeaway, analysis["low_rank"])
@@ -127,13 +130,13 @@ with tabs[4]:
                 st.json(analysis["low_rank"]["learned_vs_optimal"])
     else:
         missing("low-rank")
-with tabs[5]:
+if section == sections[5]:
     curve = services.load_learning_curve(root, stamp)
     if curve:
         show(charts.learning_curve_chart, charts.learning_takeaway, curve, direction)
     else:
         st.caption(strings.NO_LEARNING_CURVE)
-with tabs[6]:
+if section == sections[6]:
     drill = (analysis["drilldown"] or {}).get(direction)
     if drill:
         show(charts.rank_movement, charts.rank_takeaway, drill)
@@ -143,5 +146,5 @@ with tabs[6]:
         st.dataframe(tables.example_rows(drill.get("losses", [])), hide_index=True, width="stretch")
     else:
         missing("examples")
-with tabs[7]:
+if section == sections[7]:
     show(charts.loss_curves, charts.loss_takeaway, {labels.get(rid, rid): load(rid)["train_log"] for rid in run_ids})

@@ -24,8 +24,15 @@ def model_env(tiny_model_dir):
     os.environ.pop("TILTPILOT_MODEL", None)
 
 
+def _settle(page: Page) -> None:
+    """Wait until Streamlit has finished the rerun a click started (its status widget is gone)."""
+    page.wait_for_timeout(400)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=60_000)
+
+
 def _nav(page: Page, name: str) -> None:
     page.locator('a[data-testid="stSidebarNavLink"]', has_text=name).first.click()
+    _settle(page)
 
 
 def test_upload_compare_and_read_the_evidence(model_env, streamlit_server, page: Page, tmp_path, artifacts):
@@ -69,7 +76,8 @@ def test_upload_compare_and_read_the_evidence(model_env, streamlit_server, page:
     expect(page.get_by_text("clip").first).to_be_visible()
 
     for tab in ("Similarity", "Calibration", "Latent map", "Low-rank", "Examples", "Training"):
-        page.get_by_role("tab", name=tab).click()
+        page.locator('[data-testid="stButtonGroup"] button', has_text=tab).first.click()
+        _settle(page)
         page.screenshot(path=str(artifacts / f"05-results-{tab.lower().replace(' ', '-')}.png"), full_page=True)
     for name, shot in (("ROI estimate", "06-roi"), ("Report", "07-report"), ("Start", "08-home-with-runs")):
         _nav(page, name)

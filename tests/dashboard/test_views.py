@@ -79,6 +79,14 @@ def test_results_show_charts_intervals_and_verdicts(monkeypatch, run_store):
     expected = [p["verdict"] for p in comparison["pairwise"] if p["direction"] == "left_to_right"]
     shown = [t.value for t in at.text]
     assert expected and all(v in shown for v in expected)
+    # the other sections: one picked at a time, each drawing its own charts from stored data
+    from dashboard import state, strings
+
+    for section in strings.TABS[1:]:
+        at.session_state[state.RESULT_SECTION] = section
+        at.run()
+        assert not at.exception, section
+        specs += [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     assert len(specs) >= 8  # retrieval, similarity, calibration, map, 2 low-rank, ranks, loss curves
 
 
