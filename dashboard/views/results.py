@@ -126,8 +126,11 @@ if section == sections[4]:
         show(charts.canonical_spectrum, charts.spectrum_takeaway, analysis["low_rank"])
         show(charts.captured_dependence, charts.captured_takeaway, analysis["low_rank"])
         if analysis["low_rank"].get("learned_vs_optimal"):
+            learned = analysis["low_rank"]["learned_vs_optimal"]
+            show(charts.learned_vs_optimal_chart, charts.learned_vs_optimal_takeaway, learned)
             with st.expander(strings.LEARNED_VS_OPTIMAL):
-                st.json(analysis["low_rank"]["learned_vs_optimal"])
+                for note in learned.get("notes", []):
+                    st.text(note)
     else:
         missing("low-rank")
 if section == sections[5]:

@@ -11,7 +11,14 @@ from __future__ import annotations
 from engine.charts.calibration import calibration_takeaway, reliability_diagram
 from engine.charts.latent import latent_map_scatter
 from engine.charts.learning import learning_curve_chart, learning_takeaway
-from engine.charts.low_rank import canonical_spectrum, captured_dependence, captured_takeaway, spectrum_takeaway
+from engine.charts.low_rank import (
+    canonical_spectrum,
+    captured_dependence,
+    captured_takeaway,
+    learned_vs_optimal_chart,
+    learned_vs_optimal_takeaway,
+    spectrum_takeaway,
+)
 from engine.charts.ranks import rank_movement, rank_takeaway
 from engine.charts.retrieval import retrieval_bars, retrieval_takeaway
 from engine.charts.similarity import similarity_histograms, similarity_takeaway
@@ -23,6 +30,8 @@ __all__ = [
     "GLOSSARY",
     "calibration_takeaway",
     "canonical_spectrum",
+    "learned_vs_optimal_chart",
+    "learned_vs_optimal_takeaway",
     "captured_dependence",
     "captured_takeaway",
     "latent_map_scatter",

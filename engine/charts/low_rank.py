@@ -83,3 +83,35 @@ def captured_takeaway(low_rank: Mapping[str, Any]) -> str:
     base, tuned = need(low_rank, "base", "low_rank.json"), need(low_rank, "tuned", "low_rank.json")
     return strings.CAPTURED_TAKEAWAY.format(tuned_rank=int(tuned["rank_for_90"]), base_rank=int(base["rank_for_90"]),
                                             dim=len(tuned["captured_dependence"]))
+
+
+def _readout_values(readout: Mapping[str, Any]) -> list[float]:
+    return [
+        float(need(need(readout, "conditional", "learned_vs_optimal readout"), "relative_error", "readout.conditional")),
+        float(need(need(readout, "joint", "learned_vs_optimal readout"), "relative_error", "readout.joint")),
+        float(need(readout, "share_of_optimal_conditional_gain", "learned_vs_optimal readout")),
+    ]
+
+
+def learned_vs_optimal_chart(learned: Mapping[str, Any]) -> go.Figure:
+    """Grouped bars, base vs tuned: distance to each optimum and the share of the optimal gain reached.
+
+    Args:
+        learned: ``analysis/low_rank.json`` ``learned_vs_optimal`` (its ``readout.base``/``readout.tuned``).
+    """
+    readout = need(learned, "readout", "learned_vs_optimal")
+    fig = go.Figure()
+    labels = list(strings.OPTIMUM_BARS.values())
+    for stage in STAGES:
+        if stage in readout:
+            fig.add_trace(go.Bar(name=strings.STAGE_LABELS[stage], x=labels, y=_readout_values(readout[stage]),
+                                 marker_color=STAGE_COLOURS[stage]))
+    base_layout(fig, title=strings.OPTIMUM_TITLE, y_title=strings.OPTIMUM_Y)
+    fig.update_layout(barmode="group")
+    return fig
+
+
+def learned_vs_optimal_takeaway(learned: Mapping[str, Any]) -> str:
+    readout = need(learned, "readout", "learned_vs_optimal")
+    base, tuned = _readout_values(readout["base"]), _readout_values(readout["tuned"])
+    return strings.OPTIMUM_TAKEAWAY.format(tuned_gain=tuned[2], base_gain=base[2], tuned_dist=tuned[0], base_dist=base[0])

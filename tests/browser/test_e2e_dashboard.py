@@ -62,6 +62,10 @@ def test_upload_compare_and_read_the_evidence(model_env, streamlit_server, page:
     page.get_by_role("button", name="Start comparison").click()
     expect(page.locator('[data-testid="stProgress"]').first).to_be_visible(timeout=60_000)
     page.screenshot(path=str(artifacts / "03-train-running.png"), full_page=True)
+    # the job runs in its own process: a page refresh (a new browser session) finds it still going
+    page.reload()
+    _settle(page)
+    _nav(page, "Train")
     expect(page.get_by_text("Finished: 2 runs.")).to_be_visible(timeout=240_000)
     page.screenshot(path=str(artifacts / "04-train-done.png"), full_page=True)
 

@@ -143,3 +143,19 @@ def test_train_submits_the_chosen_spec_and_shows_jobs(monkeypatch, tmp_path):
     progress = at.get("progress")[0]
     assert progress.value == 75 and "1 min 15 s" in progress.proto.text  # (1 + 5/10) of 2 runs
     assert at.error[0].value == "Boom: fix X."
+
+
+def test_home_sample_button_registers_the_catalogue_and_starts_a_comparison(monkeypatch, tmp_path):
+    import engine.jobs
+    from engine.datasets import list_datasets
+
+    submitted = []
+    monkeypatch.setattr(engine.jobs, "submit_job", lambda root, spec: submitted.append(spec) or "job-1")
+    store = tmp_path / "s"
+    at = _app(monkeypatch, store)
+    at.button(key="load_sample").click().run()
+    assert not at.exception and not at.error
+    stored = list_datasets(store)
+    assert [d.rows for d in stored] == [388]
+    assert len(submitted) == 1 and submitted[0]["data"] == str(stored[0].path)
+    assert set(submitted[0]["losses"]) == {"clip", "joint"}
