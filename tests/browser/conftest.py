@@ -33,11 +33,13 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def streamlit_server(store_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+def streamlit_server(store_dir: Path, tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The dashboard, with jobs on the tiny in-process model (TILTPILOT_MODEL, set only in its env)."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.fail("Debian chromium is not installed; `make test` installs it (apt-get install chromium).")
     port = _free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TILTPILOT_STORE": str(store_dir)}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TILTPILOT_STORE": str(store_dir),
+           "TILTPILOT_MODEL": str(tiny_model_dir)}
     log_path = tmp_path_factory.mktemp("logs") / "streamlit.log"
     log = open(log_path, "wb")
     proc = subprocess.Popen(

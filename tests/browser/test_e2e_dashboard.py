@@ -8,7 +8,6 @@ model is covered by tests/slow. Screenshots of every page go to tests/artifacts/
 from __future__ import annotations
 
 import csv
-import os
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,13 +15,6 @@ from playwright.sync_api import Page, expect
 from conftest import toy_rows
 
 pytestmark = pytest.mark.browser
-
-@pytest.fixture(scope="session")
-def model_env(tiny_model_dir):
-    os.environ["TILTPILOT_MODEL"] = str(tiny_model_dir)
-    yield
-    os.environ.pop("TILTPILOT_MODEL", None)
-
 
 def _settle(page: Page) -> None:
     """Wait until Streamlit has finished the rerun a click started (its status widget is gone)."""
@@ -35,7 +27,7 @@ def _nav(page: Page, name: str) -> None:
     _settle(page)
 
 
-def test_upload_compare_and_read_the_evidence(model_env, streamlit_server, page: Page, tmp_path, artifacts):
+def test_upload_compare_and_read_the_evidence(streamlit_server, page: Page, tmp_path, artifacts):
     upload = tmp_path / "pilot_pairs.csv"
     rows = toy_rows(80)
     with open(upload, "w", newline="", encoding="utf-8") as handle:

@@ -75,7 +75,8 @@ def test_two_jobs_run_one_after_the_other_and_store_their_runs(store, toy_csv, t
             assert read_json(runs.paths(run_id).metrics)["train"]["steps"] == 8  # 64 train pairs / batch 8
     assert [read_json(runs.paths(r).config)["loss"]["name"] for r in jobs[1]["run_ids"]] == ["joint", "clip"]
     assert jobs[1]["progress"]["runs_done"] == jobs[1]["progress"]["runs_total"] == 2
-    assert not (store / "comparison.json").exists()  # each job has its own result file
+    # each job has its own result file; the store's comparison.json is the latest one (Results opens it)
+    assert read_json(store / "comparison.json") == read_json(result_path(store, second))
     _wait(store, first, lambda _: not worker_running(store, "cpu"), timeout=15)  # the idle worker exits
 
 
