@@ -18,6 +18,8 @@ if str(REPO) not in sys.path:  # `streamlit run` puts only the script's folder o
 import streamlit as st  # noqa: E402
 
 from dashboard import services, state, strings  # noqa: E402
+from engine.datasets import register_sample  # noqa: E402
+from engine.errors import EngineError  # noqa: E402
 
 DEFAULT_STORE = "tiltpilot_runs"
 DEFAULT_SAMPLE = REPO / "sample_data" / "catalogue.csv"
@@ -26,7 +28,7 @@ DEFAULT_SAMPLE = REPO / "sample_data" / "catalogue.csv"
 def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="tiltpilot-dashboard")
     parser.add_argument("--store", default=os.environ.get("TILTPILOT_STORE", DEFAULT_STORE))
-    parser.add_argument("--data", default=os.environ.get("TILTPILOT_SAMPLE", str(DEFAULT_SAMPLE)))
+    parser.add_argument("--data", default=None, help="a pairs file to offer as a stored dataset from the start")
     parser.add_argument("--model", default=os.environ.get("TILTPILOT_MODEL") or None)
     return parser.parse_known_args(sys.argv[1:])[0]
 
@@ -35,8 +37,15 @@ def _init_state() -> None:
     if state.STORE not in st.session_state:
         args = _args()
         st.session_state[state.STORE] = str(Path(args.store).expanduser().resolve())
-        st.session_state[state.SAMPLE] = args.data
+        st.session_state[state.SAMPLE] = args.data or os.environ.get("TILTPILOT_SAMPLE", str(DEFAULT_SAMPLE))
         st.session_state[state.MODEL] = args.model
+        if args.data:
+            # `make run` passes the bundled catalogue: it is a stored dataset from the first page on
+            # (content-addressed, so registering it again on every session stores nothing new).
+            try:
+                register_sample(st.session_state[state.STORE], args.data)
+            except EngineError as exc:
+                st.error(str(exc))
 
 
 def _run_picker(root: str) -> None:
