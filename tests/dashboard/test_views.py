@@ -159,3 +159,19 @@ def test_home_sample_button_registers_the_catalogue_and_starts_a_comparison(monk
     assert [d.rows for d in stored] == [388]
     assert len(submitted) == 1 and submitted[0]["data"] == str(stored[0].path)
     assert set(submitted[0]["losses"]) == {"clip", "joint"}
+
+
+def test_started_with_data_the_sample_is_a_stored_dataset(monkeypatch, tmp_path):
+    """`make run` passes `-- --data sample_data/catalogue.csv`: Train can use it at once."""
+    import sys
+
+    from engine.datasets import list_datasets
+
+    from conftest import SAMPLE_CSV
+
+    monkeypatch.setattr(sys, "argv", ["app.py", "--data", str(SAMPLE_CSV)])
+    store = tmp_path / "s"
+    at = _page(_app(monkeypatch, store), "views/train.py")
+    assert not at.exception
+    assert [d.rows for d in list_datasets(store)] == [388]
+    assert "388 pairs" in at.selectbox(key="train_dataset").format_func(at.selectbox(key="train_dataset").value)
