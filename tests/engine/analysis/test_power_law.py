@@ -110,7 +110,10 @@ def test_three_points_interpolate_without_interval() -> None:
 def test_result_is_json_serialisable_without_nan() -> None:
     rng = np.random.default_rng(5)
     fit = fit_saturating_power_law(N, _curve() + 0.01 * rng.standard_normal(N.size), target=0.81, n_boot=100)
-    json.dumps(fit, allow_nan=False)
+    restored = json.loads(json.dumps(fit, allow_nan=False))  # raises on NaN/inf or numpy scalars
+    assert restored["pairs_needed"]["target"] == 0.81
+    assert restored["params"]["a"]["estimate"] == fit["params"]["a"]["estimate"]
+    assert len(restored["predictions"]) == len(fit["predictions"])
 
 
 def test_asymptote_respects_upper_bound() -> None:
