@@ -11,7 +11,14 @@ from typing import Any
 
 from engine.config import LossConfig, RunConfig
 from engine.errors import TrainingError
-from engine.experiment import BASE_TILT, encoder_from_config, evaluate_encoder, prepare_data, run_experiment
+from engine.experiment import (
+    BASE_TILT,
+    base_label_evidence,
+    encoder_from_config,
+    evaluate_encoder,
+    prepare_data,
+    run_experiment,
+)
 from engine.runs import RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
 
@@ -49,6 +56,7 @@ def run_comparison(
     split = prepare_data(base_config)
     encoder = encoder_from_config(base_config.model)
     base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
+    base.labels = base_label_evidence(encoder, split, base, base_config)  # shared by every run, like base
     del encoder
     run_ids = []
     for config in configs:

@@ -7,7 +7,9 @@ schema"), so later analyses and the dashboard never re-encode or re-train.
 from __future__ import annotations
 
 import logging
+import os
 import platform
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ import numpy as np
 import torch
 
 from engine import __version__
+from engine.analysis.label_evidence import label_evidence
 from engine.config import ModelConfig, RunConfig
 from engine.data import PairDataset, audit, load_pairs, split_pairs
 from engine.errors import EngineError
@@ -25,7 +28,7 @@ from engine.losses import build_loss, default_temperature
 from engine.models import DualEncoder, load_encoder
 from engine.runs import RunPaths, RunStore, atomic_write_json
 from engine.runs.atomic import atomic_write_npz
-from engine.train import StepInfo, train
+from engine.train import StepInfo, current_temperature, train
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ class Evaluation:
     right: np.ndarray
     metrics: dict[str, Any]
     ranks: dict[str, np.ndarray]
+    labels: dict[str, Any] | None = None  # classification evidence (runs with a label column)
 
 
 def prepare_data(config: RunConfig) -> SplitData:
@@ -63,6 +67,14 @@ def evaluate_encoder(encoder: DualEncoder, test: PairDataset, *, tilt: str, batc
     result = evaluate_retrieval(left, right, test.group, tilt=tilt, return_ranks=True, device=str(encoder.device))
     ranks = result.pop("ranks")
     return Evaluation(left=left, right=right, metrics=result, ranks=ranks)
+
+
+def base_label_evidence(encoder: DualEncoder, split: SplitData, base: Evaluation, config: RunConfig) -> dict | None:
+    """Classification evidence of the pretrained encoder; None without labels or with analysis off."""
+    if not config.analysis.enabled or split.test.label is None:
+        return None
+    return label_evidence(encoder, split.train, split.test, base.left, base.right, tilt=BASE_TILT,
+                          temperature=default_temperature(BASE_TILT), seed=config.analysis.seed)
 
 
 def encoder_from_config(model: ModelConfig) -> DualEncoder:
@@ -145,8 +157,6 @@ def run_experiment(
 
 
 def _execute(config, store, run, split, base, callback, resume, should_stop) -> None:
-    import os
-
     timings: dict[str, float] = {}
     store.set_status(run, "running", pid=os.getpid(), stage="audit")
     atomic_write_json(run.audit, audit(split.full, train=split.train, test=split.test).to_dict())
@@ -181,13 +191,10 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
         base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
         timings["evaluate_base_s"] = time.perf_counter() - started
 
-    label_base = None
-    if config.analysis.enabled and split.test.label is not None:
-        from engine.analysis.label_evidence import label_evidence
-
+    label_base = base.labels
+    if label_base is None and config.analysis.enabled and split.test.label is not None:
         store.set_status(run, "running", stage="classify_base")
-        label_base = label_evidence(encoder, split.train, split.test, base.left, base.right, tilt=BASE_TILT,
-                                    temperature=default_temperature(BASE_TILT), seed=config.analysis.seed)
+        label_base = base_label_evidence(encoder, split, base, config)
 
     store.set_status(run, "running", stage="train")
     temperature = config.loss.temperature if config.loss.temperature is not None else default_temperature(config.loss.tilt)
@@ -244,7 +251,7 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
             "steps": result.steps,
             "epochs": result.epochs_completed,
             "final_loss": result.final_loss,
-            "final_temperature": _final_temperature(loss_fn),
+            "final_temperature": current_temperature(loss_fn),
         },
         "timings": timings,
     }
@@ -254,7 +261,7 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
     if label_base is not None:
         store.set_status(run, "running", stage="classify_tuned")
         label_tuned = label_evidence(encoder, split.train, split.test, tuned.left, tuned.right, tilt=config.loss.tilt,
-                                     temperature=_final_temperature(loss_fn), seed=config.analysis.seed)
+                                     temperature=current_temperature(loss_fn), seed=config.analysis.seed)
         run.analysis.mkdir(exist_ok=True)
         atomic_write_json(run.analysis / "classification.json", {"base": label_base, "tuned": label_tuned})
     if config.analysis.enabled:
@@ -267,18 +274,7 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
     store.update_index(run.run_id, _index_summary(config, metrics))
 
 
-def _final_temperature(loss_fn: torch.nn.Module) -> float | None:
-    value = getattr(loss_fn, "temperature", None)
-    if callable(value):
-        value = value()
-    if isinstance(value, torch.Tensor):
-        return float(value.detach().cpu())
-    return float(value) if value is not None else None
-
-
 def _remove_checkpoint(run: RunPaths) -> None:
-    import shutil
-
     if run.checkpoint.is_dir():
         shutil.rmtree(run.checkpoint)
 

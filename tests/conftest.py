@@ -45,15 +45,18 @@ def toy_rows(n: int = 80, seed: int = 0) -> list[dict[str, str]]:
     return rows
 
 
-@pytest.fixture
-def toy_csv(tmp_path: Path) -> Path:
-    path = tmp_path / "pairs.csv"
-    rows = toy_rows()
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    """Write rows (dicts with the same keys) as a UTF-8 CSV with a header."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+@pytest.fixture
+def toy_csv(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "pairs.csv", toy_rows())
 
 
 def _build_tiny_model(folder: Path) -> Path:

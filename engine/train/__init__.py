@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from engine.train.batching import no_duplicate_batches
 from engine.train.progress import StepInfo
-from engine.train.trainer import TrainResult, train
+from engine.train.trainer import TrainResult, current_temperature, train
 
-__all__ = ["StepInfo", "TrainResult", "no_duplicate_batches", "train"]
+__all__ = ["StepInfo", "TrainResult", "current_temperature", "no_duplicate_batches", "train"]

@@ -58,13 +58,18 @@ def _warmup_linear(total_steps: int, warmup_steps: int) -> Callable[[int], float
     return factor
 
 
-def _temperature_of(loss_fn: torch.nn.Module) -> float:
+def current_temperature(loss_fn: torch.nn.Module) -> float | None:
+    """The loss's τ now (learned or fixed), or None for a loss without one."""
     value = getattr(loss_fn, "temperature", None)
     if callable(value):
         value = value()
     if isinstance(value, torch.Tensor):
         return float(value.detach().cpu())
-    return float(value) if value is not None else float("nan")
+    return float(value) if value is not None else None
+
+
+def _or_nan(value: float | None) -> float:
+    return float("nan") if value is None else value
 
 
 def train(
@@ -175,7 +180,7 @@ def train(
                         total_steps=total_steps,
                         loss=last,
                         learning_rate=float(scheduler.get_last_lr()[0]),
-                        temperature=_temperature_of(loss_fn),
+                        temperature=_or_nan(current_temperature(loss_fn)),
                         elapsed_s=elapsed,
                         eta_s=elapsed / max(1, done_here) * remaining,
                     )

@@ -7,12 +7,10 @@ model is covered by tests/slow. Screenshots of every page go to tests/artifacts/
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import toy_rows
+from conftest import toy_rows, write_csv
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +26,7 @@ def _nav(page: Page, name: str) -> None:
 
 
 def test_upload_compare_and_read_the_evidence(streamlit_server, page: Page, tmp_path, artifacts):
-    upload = tmp_path / "pilot_pairs.csv"
-    rows = toy_rows(80)
-    with open(upload, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    upload = write_csv(tmp_path / "pilot_pairs.csv", toy_rows(80))
 
     page.goto(streamlit_server)
     expect(page.locator("h1").first).to_be_visible(timeout=60_000)

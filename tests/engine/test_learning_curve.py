@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import toy_rows
+from conftest import toy_rows, write_csv
 
 from engine.config import DataConfig, ModelConfig, RunConfig, TrainConfig
 from engine.data import PairDataset
@@ -59,13 +58,7 @@ def test_too_few_groups_for_the_fractions() -> None:
 
 @pytest.fixture
 def toy160_csv(tmp_path: Path) -> Path:
-    path = tmp_path / "pairs160.csv"
-    rows = toy_rows(160)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    return write_csv(tmp_path / "pairs160.csv", toy_rows(160))
 
 
 def test_learning_curve_end_to_end(tmp_path: Path, toy160_csv: Path, tiny_model_dir: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from engine.cli import main
 from engine.runs import RunStore, read_json
 
-from conftest import toy_rows
+from conftest import toy_rows, write_csv
 
 DIRECTIONS = ("left_to_right", "right_to_left")
 METRIC_KEYS = ("recall@1", "recall@5", "recall@10", "mrr", "median_rank")
@@ -141,14 +141,7 @@ def test_failed_run_records_its_error(capsys, toy_csv, tiny_model_dir, tmp_path,
 
 
 def test_learning_curve_command(capsys, tmp_path, tiny_model_dir):
-    import csv
-
-    path = tmp_path / "pairs.csv"
-    rows = toy_rows(160)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = write_csv(tmp_path / "pairs.csv", toy_rows(160))
     result = _run_json(capsys, ["learning-curve", str(path), "--fractions", "0.25,0.5,1", "--target", "0.99", "--json",
                                 *_common(tiny_model_dir, tmp_path / "lc")])
     assert [p["train_pairs"] for p in result["points"]] == sorted(p["train_pairs"] for p in result["points"])
