@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test test-fast install clean chromium
+.PHONY: run test test-fast install clean system-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,19 +22,24 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) system-deps
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) -- --data sample_data/catalogue.csv
 
-# The browser end-to-end test drives Debian's chromium (Playwright cannot download its own here).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
-	  else echo "The browser test needs Debian chromium: sudo apt-get install chromium"; exit 1; fi; }
+# Debian packages: chromium drives the browser test, prints the PDF report and renders chart images
+# (kaleido finds it; Playwright cannot download its own here); fonts-noto-cjk shows Japanese in the
+# PDF and the images; poppler-utils (pdftotext, pdftoppm) checks the PDF in the tests.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils
 
-test: $(STAMP) chromium
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "Missing Debian packages:$$missing. Install them with: sudo apt-get install$$missing"; exit 1; fi; fi
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) system-deps
 	$(BIN)/python -m pytest -m "not slow"
 
 clean:

@@ -20,6 +20,7 @@ import streamlit as st  # noqa: E402
 from dashboard import services, state, strings  # noqa: E402
 from engine.datasets import register_sample  # noqa: E402
 from engine.errors import EngineError  # noqa: E402
+from engine.i18n import LANGUAGE_NAMES, LANGUAGES, get_language, set_language  # noqa: E402
 
 DEFAULT_STORE = "tiltpilot_runs"
 DEFAULT_SAMPLE = REPO / "sample_data" / "catalogue.csv"
@@ -48,6 +49,22 @@ def _init_state() -> None:
                 st.error(str(exc))
 
 
+def _language() -> None:
+    """The sidebar language switch; it puts the language in force for this whole script run.
+
+    The first value comes from ``TILTPILOT_LANG`` (or English); the switch keeps the choice for the
+    session. Set before any text is produced, so the navigation is in the chosen language too.
+    """
+    if st.session_state.get(state.LANGUAGE) not in LANGUAGES:
+        st.session_state[state.LANGUAGE] = get_language()
+    set_language(st.session_state[state.LANGUAGE])
+
+
+def _language_switch() -> None:
+    with st.sidebar:
+        st.selectbox(strings.SIDEBAR_LANGUAGE, LANGUAGES, key=state.LANGUAGE, format_func=LANGUAGE_NAMES.get)
+
+
 def _run_picker(root: str) -> None:
     runs = services.list_runs(root, services.store_mtime(root))
     options = [state.COMPARISON] + [r["run_id"] for r in runs]
@@ -64,6 +81,7 @@ def _run_picker(root: str) -> None:
 
 
 _init_state()
+_language()
 page = st.navigation(
     {
         strings.SECTION_START: [st.Page("views/home.py", title=strings.PAGE_HOME, icon=":material/home:", default=True)],
@@ -77,5 +95,6 @@ page = st.navigation(
     }
 )
 st.set_page_config(page_title=strings.APP_TITLE, layout="wide")
+_language_switch()
 _run_picker(st.session_state[state.STORE])
 page.run()

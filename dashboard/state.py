@@ -35,3 +35,4 @@ CANCEL_PREFIX = "cancel_"       # + job id
 COMPARISON = "__comparison__"   # RUN value meaning "the store's latest comparison"
 
 RESULT_SECTION = "results.section"
+LANGUAGE = "language"           # str: "en" or "ja", the sidebar language switch (every page reads it)

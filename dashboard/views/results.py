@@ -60,7 +60,7 @@ uncertainty = {rid: load(rid)["analysis"]["uncertainty"] for rid in run_ids}
 uncertainty = {rid: u for rid, u in uncertainty.items() if u}
 
 with st.expander(strings.GLOSSARY_TITLE):
-    for term, meaning in charts.GLOSSARY.items():
+    for term, meaning in chart_strings.GLOSSARY.items():
         st.text(strings.GLOSSARY_ENTRY.format(term=term, meaning=meaning))
 
 
@@ -78,7 +78,7 @@ if section == sections[0]:
     for tile, row in zip(tiles, rows):
         tuned, base = row["tuned"][direction][metric], row["base"][direction][metric]
         tile.metric(strings.METRIC_TILE.format(label=labels[row["run_id"]], direction=chart_strings.DIRECTION_LABELS[direction]),
-                    f"{tuned:.3f}", delta=f"{tuned - base:+.3f}", help=charts.GLOSSARY.get(metric_label),
+                    f"{tuned:.3f}", delta=f"{tuned - base:+.3f}", help=chart_strings.GLOSSARY.get(metric_label),
                     delta_color="inverse" if metric in chart_strings.LOWER_IS_BETTER else "normal")
     show(charts.retrieval_bars, charts.retrieval_takeaway, rows, metric=metric, direction=direction, uncertainty=uncertainty)
     st.subheader(strings.VERDICTS)

@@ -22,12 +22,10 @@ from engine.charts.low_rank import (
 from engine.charts.ranks import rank_movement, rank_takeaway
 from engine.charts.retrieval import retrieval_bars, retrieval_takeaway
 from engine.charts.similarity import similarity_histograms, similarity_takeaway
-from engine.charts.strings import GLOSSARY
 from engine.charts.text import safe_text
 from engine.charts.training import loss_curves, loss_takeaway
 
 __all__ = [
-    "GLOSSARY",
     "calibration_takeaway",
     "canonical_spectrum",
     "learned_vs_optimal_chart",
