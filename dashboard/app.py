@@ -17,7 +17,7 @@ if str(REPO) not in sys.path:  # `streamlit run` puts only the script's folder o
 
 import streamlit as st  # noqa: E402
 
-from dashboard import services, state, strings  # noqa: E402
+from dashboard import notices, services, state, strings  # noqa: E402
 from engine.datasets import register_sample  # noqa: E402
 from engine.errors import EngineError  # noqa: E402
 from engine.i18n import LANGUAGE_NAMES, LANGUAGES, get_language, set_language  # noqa: E402
@@ -46,7 +46,7 @@ def _init_state() -> None:
             try:
                 register_sample(st.session_state[state.STORE], args.data)
             except EngineError as exc:
-                st.error(str(exc))
+                notices.error(exc)
 
 
 def _language() -> None:

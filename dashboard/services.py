@@ -18,14 +18,14 @@ import streamlit as st
 
 from engine.charts.load import load_comparison as _load_comparison
 from engine.charts.load import load_run_data
+from engine.charts.verdict_evidence import load_verdict_evidence
 from engine.data import ROLES, audit, load_pairs, resolve_columns, split_pairs
-from engine.errors import EngineError
 from engine.datasets import StoredDataset, list_datasets, preview, safe_name
-from engine.runs import RunStore, read_json
+from engine.errors import EngineError
+from engine.runs import COMPARISON_FILE, INDEX_FILE, LEARNING_CURVE_FILE, RunStore, read_json
 
 logger = logging.getLogger(__name__)
 
-LEARNING_CURVE_FILE = "learning_curve.json"
 PREVIEW_ROWS = 20
 _CACHE_ENTRIES = 64
 
@@ -37,7 +37,7 @@ def mtime(*paths: str | Path) -> float:
 
 
 def store_mtime(root: str) -> float:
-    return mtime(root, Path(root) / "index.json", Path(root) / "comparison.json", Path(root) / LEARNING_CURVE_FILE)
+    return mtime(root, Path(root) / INDEX_FILE, Path(root) / COMPARISON_FILE, Path(root) / LEARNING_CURVE_FILE)
 
 
 def run_mtime(root: str, run_id: str) -> float:
@@ -110,7 +110,8 @@ def upload_preview(name: str, key: str, _data: bytes) -> tuple[pd.DataFrame, dic
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def upload_audit(name: str, key: str, mapping: tuple[tuple[str, str], ...], _data: bytes) -> dict[str, Any]:
-    """The engine's audit of an upload under a column mapping, as a plain dict (with ``headline``).
+    """The engine's audit of an upload under a column mapping, as a plain dict (render it with
+    :func:`engine.data.audit_report.render_finding` / ``render_headline`` in the page's language).
 
     Raises:
         EngineError: The pairs cannot be loaded or split (the engine's message).
@@ -123,6 +124,67 @@ def upload_audit(name: str, key: str, mapping: tuple[tuple[str, str], ...], _dat
             report = audit(data)
         else:
             report = audit(data, train=train, test=test)
-        return {**report.to_dict(), "headline": report.headline()}
+        return report.to_dict()
 
     return _with_upload(name, _data, work)
+
+
+@st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
+def verdict_evidence(root: str, run_ids: tuple[str, ...] | None, stamp: float) -> dict[str, Any]:
+    """The verdict card's stored evidence (``run_ids`` None = the store's comparison; ``stamp`` = :func:`store_mtime`)."""
+    return load_verdict_evidence(root, run_ids)
+
+
+def verdict_roi(root: str, rule: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The ROI page's run and decision for the store's comparison, for the verdict card; None if none.
+
+    The same call the ROI page makes (:func:`roi_result`, so one cached result serves both): the
+    inputs saved for the comparison, else the default preset, and ``rule`` (the ROI page's
+    thresholds from the session) or the default rule. None while the ROI engine cannot decide (no
+    comparison, inputs that no longer parse); the card then rests on the retrieval evidence.
+
+    Returns:
+        ``{"run_id", "decision"}`` (the run the ROI values, and its ``outcome`` and ``reasons``).
+    """
+    from engine.i18n import get_language
+    from engine.roi import DecisionRule, load_inputs, locate_comparison, preset
+    from engine.roi.presets import DEFAULT_PRESET
+
+    try:
+        comparison = str(locate_comparison(root))
+        inputs = load_inputs(comparison) or preset(DEFAULT_PRESET)
+        result = roi_result(comparison, roi_stamp(comparison), inputs.to_dict(), rule or DecisionRule().to_dict(),
+                            get_language())
+        return {"run_id": result["run_id"], "decision": result["decision"]}
+    except (EngineError, KeyError, TypeError, ValueError) as exc:
+        logger.info("no ROI decision for the verdict card: %s", exc)
+        return None
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def run_config(root: str, run_id: str, stamp: float) -> dict[str, Any] | None:
+    """A run's ``config.json`` alone (``stamp`` = :func:`run_mtime`): lighter than :func:`load_run`."""
+    return read_json(RunStore(root).paths(run_id).config)
+
+
+def roi_stamp(comparison_file: str) -> float:
+    """Cache key of an ROI result: the comparison file and the learning curve beside its runs."""
+    folder = Path(comparison_file).parent
+    return mtime(comparison_file, folder / LEARNING_CURVE_FILE, folder.parent / LEARNING_CURVE_FILE)
+
+
+@st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
+def roi_result(comparison_file: str, stamp: float, inputs: dict[str, Any], rule: dict[str, Any],
+               lang: str) -> dict[str, Any]:
+    """:func:`engine.roi.evaluate` of a comparison (``stamp`` = :func:`roi_stamp`).
+
+    ``lang`` is part of the key because a refused input raises with a message in that language.
+
+    Raises:
+        EngineError: The engine's message (e.g. ``RoiInputError`` naming the field).
+    """
+    from engine.i18n import override
+    from engine.roi import DecisionRule, RoiInputs, evaluate
+
+    with override(lang):
+        return evaluate(comparison_file, RoiInputs.from_dict(inputs), rule=DecisionRule.from_dict(rule))

@@ -36,3 +36,35 @@ COMPARISON = "__comparison__"   # RUN value meaning "the store's latest comparis
 
 RESULT_SECTION = "results.section"
 LANGUAGE = "language"           # str: "en" or "ja", the sidebar language switch (every page reads it)
+
+# Train page: the learning-curve job's settings, and a request waiting for "results exist: open them?"
+CURVE_LOSS = "curve_loss"
+CURVE_FRACTIONS = "curve_fractions"
+CURVE_TARGET = "curve_target"
+CURVE_START = "curve_start"
+TRAIN_PENDING = "train_pending"  # dict: {"spec": the request, "job_id": the finished twin}
+PENDING_OPEN = "pending_open"    # button
+PENDING_START = "pending_start"  # button
+PENDING_DROP = "pending_drop"    # button
+RESULT_TECHNICAL = "results.technical"  # str: the Technical details sub-section picked on Results
+
+# Export page: what to build, and the last built file (bytes kept for the download button)
+EXPORT_SOURCE = "export_source"
+EXPORT_LANGUAGE = "export_language"
+EXPORT_FORMAT = "export_format"
+EXPORT_SECTIONS = "export_sections"
+EXPORT_BUILD = "export_build"
+EXPORT_FILE = "export_file"      # dict: signature, name, mime, data (bytes), seconds
+EXPORT_DOWNLOAD = "export_download"
+
+# ROI page: which comparison the inputs belong to, the inputs and rule as last shown (plain dicts,
+# kept because Streamlit forgets widget values while another page is open)
+ROI_LOADED = "roi_loaded"        # str: comparison file + mtime whose inputs the widgets hold
+ROI_ORIGIN = "roi_origin"        # str: "stored", a preset name, or "edited"
+ROI_INPUTS = "roi_inputs"        # dict: RoiInputs.to_dict() of the widgets
+ROI_RULE = "roi_rule"            # dict: DecisionRule.to_dict()
+ROI_RULE_PREFIX = "roi_rule."    # + threshold name: the decision-rule widgets
+ROI_PRESET_PREFIX = "roi_preset." # + preset name: buttons
+ROI_FORM = "roi_form"
+ROI_APPLY = "roi_apply"
+ROI_SAVE = "roi_save"

@@ -6,10 +6,13 @@ Kept out of the views so pages stay thin and the formatting is unit-testable.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dashboard import strings
+from engine.charts.strings import LOWER_IS_BETTER, PERCENT_METRICS
+from engine.i18n import format as fmt
+from engine.i18n import message, t
 
 TOPK_SEPARATOR = " | "
 
@@ -18,20 +21,30 @@ def _r1(entry: Mapping[str, Any], key: str) -> str:
     pair = entry.get(key) or {}
     if pair.get("base") is None or pair.get("tuned") is None:
         return ""
-    return f"{pair['base']:.1%} → {pair['tuned']:.1%}"
+    return f"{fmt.percent(pair['base'], 1)} → {fmt.percent(pair['tuned'], 1)}"
 
 
-def run_rows(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One row per index entry: id, state, loss, tilt and Recall@1 base → tuned both ways."""
+def run_rows(entries: Sequence[Mapping[str, Any]], *, direction_names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """One row per index entry: id, state, loss, tilt and Recall@1 base → tuned both ways.
+
+    Args:
+        entries: Index entries of the store.
+        direction_names: ``{"left_to_right": "title → description", ...}`` when every run uses the
+            same columns; the Recall@1 headers then say so instead of "left → right".
+    """
     c = strings.RUN_COLUMNS
+    r1 = {"r1_l2r": c["r1_l2r"], "r1_r2l": c["r1_r2l"]}
+    if direction_names:
+        r1 = {key: t("decision_screen.RUNS_R1", direction=direction_names[d])
+              for key, d in (("r1_l2r", "left_to_right"), ("r1_r2l", "right_to_left"))}
     return [
         {
             c["run"]: e.get("run_id", ""),
             c["state"]: e.get("state", ""),
             c["loss"]: e.get("loss", ""),
             c["tilt"]: e.get("tilt", ""),
-            c["r1_l2r"]: _r1(e, "r1_left_to_right"),
-            c["r1_r2l"]: _r1(e, "r1_right_to_left"),
+            r1["r1_l2r"]: _r1(e, "r1_left_to_right"),
+            r1["r1_r2l"]: _r1(e, "r1_right_to_left"),
         }
         for e in entries
     ]
@@ -53,15 +66,24 @@ def dataset_rows(datasets: Sequence[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def example_rows(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Drill-down wins or losses (``analysis/drilldown.json``) as rows with both top-5 lists."""
-    c = strings.EXAMPLE_COLUMNS
+def example_rows(records: Sequence[Mapping[str, Any]], *, query_name: str | None = None,
+                 target_name: str | None = None) -> list[dict[str, Any]]:
+    """Drill-down wins or losses (``analysis/drilldown.json``) as rows: both ranks first, then the texts.
+
+    Args:
+        records: The stored ``wins`` or ``losses`` of one direction.
+        query_name: The user's column name of the searched side (e.g. "title"); headers name it.
+        target_name: The column name of the side to be found (e.g. "description").
+    """
+    c = message("decision_screen.EXAMPLE_COLUMNS")
+    query = c["query"].format(side=query_name) if query_name else strings.EXAMPLE_COLUMNS["query"]
+    target = c["true"].format(side=target_name) if target_name else strings.EXAMPLE_COLUMNS["true"]
     return [
         {
-            c["query"]: r.get("query_text", ""),
-            c["true"]: r.get("true_text", ""),
-            c["base_rank"]: r.get("base_rank"),
-            c["tuned_rank"]: r.get("tuned_rank"),
+            c["base_rank"]: _rank(r.get("base_rank")),
+            c["tuned_rank"]: _rank(r.get("tuned_rank")),
+            query: r.get("query_text", ""),
+            target: r.get("true_text", ""),
             c["base_top5"]: TOPK_SEPARATOR.join(r.get("base_topk_texts") or []),
             c["tuned_top5"]: TOPK_SEPARATOR.join(r.get("tuned_topk_texts") or []),
         }
@@ -69,9 +91,61 @@ def example_rows(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def verdict_lines(records: Sequence[Mapping[str, Any]] | None, *, direction: str) -> list[str]:
-    """Stored verdict sentences for one search direction, in stored order."""
-    return [r["verdict"] for r in records or () if r.get("direction") == direction and r.get("verdict")]
+def _rank(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def loss_labels(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Run id → a label a manager reads: the loss, the tilt only when several tilts are compared,
+    and a number only when two runs still share a label. Never the run id.
+    """
+    several_tilts = len({row.get("tilt") for row in rows}) > 1
+    labels = [f"{row.get('loss', '')} · {row.get('tilt', '')}" if several_tilts else str(row.get("loss", ""))
+              for row in rows]
+    seen: dict[str, int] = {}
+    out = {}
+    for row, label in zip(rows, labels, strict=True):
+        seen[label] = seen.get(label, 0) + 1
+        out[str(row["run_id"])] = label if labels.count(label) == 1 else f"{label} ({seen[label]})"
+    return out
+
+
+def metric_text(value: float, metric: str) -> str:
+    """A metric as a tile shows it: shares as percentages, ranks as plain numbers."""
+    return fmt.percent(value, 1) if metric in PERCENT_METRICS else fmt.number(value, 1)
+
+
+def metric_change(change: float, metric: str) -> str:
+    """A signed change for a tile's delta: points for shares, plain numbers for ranks.
+
+    The sign is ASCII, because Streamlit colours a delta by whether it starts with "-".
+    """
+    sign = "-" if change < 0 else "+"
+    if metric in PERCENT_METRICS:
+        return t("decision_screen.TILE_POINTS", change=sign + fmt.number(abs(change) * 100, 1))
+    return sign + fmt.number(abs(change), 1)
+
+
+def delta_colour(metric: str) -> str:
+    return "inverse" if metric in LOWER_IS_BETTER else "normal"
+
+
+def verdict_lines(records: Sequence[Mapping[str, Any]] | None, *, direction: str,
+                  render: Callable[[Mapping[str, Any]], str] | None = None) -> list[str]:
+    """Verdict sentences for one search direction, in stored order.
+
+    Args:
+        records: Stored verdict entries (``fine_tuning`` or ``pairwise``).
+        direction: The search direction to keep.
+        render: Writes an entry's sentence (e.g. in the language in force); default the stored one.
+    """
+    lines = []
+    for r in records or ():
+        if r.get("direction") == direction:
+            text = render(r) if render else r.get("verdict")
+            if text:
+                lines.append(text)
+    return lines
 
 
 def comparison_row(entry: Mapping[str, Any], metrics: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -98,7 +172,7 @@ def duration(seconds: float | None) -> str:
     """``"1 min 05 s"`` style; ``"?"`` when unknown."""
     if seconds is None:
         return "?"
-    seconds = max(int(round(seconds)), 0)
+    seconds = max(round(seconds), 0)
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 

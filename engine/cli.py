@@ -1,4 +1,8 @@
-"""The ``tiltpilot`` command: audit, train, evaluate, compare."""
+"""The ``tiltpilot`` command: audit, train, evaluate, compare.
+
+Human-readable output goes through the message catalogue (area ``cli``) in the language of
+``--lang`` (default ``$TILTPILOT_LANG``, else English); ``--json`` output keeps English keys.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +23,15 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from engine.config import LOSS_NAMES, TILT_NAMES, AnalysisConfig, DataConfig, LossConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
 from engine.errors import ConfigError, EngineError  # noqa: E402
+from engine.i18n import LANGUAGES, get_language, message, override, t  # noqa: E402
+
+from engine.report import cli as report_cli  # noqa: E402
+from engine.roi import cli as roi_cli  # noqa: E402
+from engine.runs import doctor_cli  # noqa: E402
 
 logger = logging.getLogger(__name__)
+# Sub-commands kept in their own packages: each module has NAME, add_parser, command and print_result.
+_MODULE_COMMANDS = (roi_cli, report_cli, doctor_cli)
 DEFAULT_STORE = "tiltpilot_runs"
 
 
@@ -87,9 +98,20 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples for intervals (default 2000)")
 
 
+def add_lang_arg(p: argparse.ArgumentParser) -> None:
+    """``--lang en|ja``, before or after the subcommand (a subcommand's parser never resets it).
+
+    Parsers that define their own ``--lang`` (e.g. a report's language) keep theirs.
+    """
+    if "--lang" in p._option_string_actions:
+        return
+    p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("cli.HELP_LANG"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tiltpilot", description="Contrastive fine-tuning pilots for paired data.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    add_lang_arg(parser)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("audit", help="validate a data file and report duplicates, leakage, lengths")
@@ -131,6 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
+    # Subcommands that live in their own modules register their parser, command and printer.
+    for module in _MODULE_COMMANDS:
+        module.add_parser(sub)
+    for p in sub.choices.values():
+        add_lang_arg(p)
     return parser
 
 
@@ -173,12 +200,15 @@ def _cmd_audit(args: argparse.Namespace) -> dict[str, Any]:
     return audit(data, train=train_part, test=test_part).to_dict()
 
 
-def _print_audit(report: dict[str, Any]) -> None:
-    print(f"{report.get('rows')} pairs, {report.get('groups')} groups; columns {report.get('columns')}")
+def _print_audit(report: dict[str, Any], args: argparse.Namespace) -> None:
+    from engine.data.audit_report import render_finding, render_severity
+
+    print(t("cli.AUDIT_HEAD", rows=report.get("rows"), groups=report.get("groups"), columns=report.get("columns")))
     for finding in report.get("findings", []):
-        print(f"[{finding['severity']}] {finding['message']}")
-        if finding.get("advice"):
-            print(f"    → {finding['advice']}")
+        text, advice = render_finding(finding)
+        print(f"[{render_severity(finding['severity'])}] {text}")
+        if advice:
+            print(t("cli.AUDIT_ADVICE", advice=advice))
 
 
 def _cmd_train(args: argparse.Namespace) -> dict[str, Any]:
@@ -188,13 +218,11 @@ def _cmd_train(args: argparse.Namespace) -> dict[str, Any]:
     config = _run_config(args, args.loss, args.tilt)
     bar = _ProgressBar()
     if args.resume:
-        run = RunPaths(Path(args.resume))
-        store = RunStore(run.root.parent)
-        raw = read_json(run.config)
-        if raw is None:
-            raise ConfigError(f"--resume: '{args.resume}' is not a run directory (no config.json).")
-        config = RunConfig.from_dict({k: v for k, v in raw.items() if k in ("data", "loss", "model", "train")})
-        run = run_experiment(config, store, run=run, resume=True, callback=lambda i: bar(config.loss.label, i))
+        from engine.resume import resume_run
+
+        # The run's own settings win (it continues as it began); DATA, --no-analysis and --device apply.
+        run = resume_run(args.resume, data=args.data, analysis=False if args.no_analysis else None,
+                         device=args.device, callback=lambda i: bar(RunPaths(Path(args.resume)).run_id, i))
     else:
         store = RunStore(args.out)
         run = run_experiment(config, store, callback=lambda i: bar(config.loss.label, i))
@@ -254,15 +282,19 @@ def _cmd_learning_curve(args: argparse.Namespace) -> dict[str, Any]:
                               callback=lambda fraction, info: bar(f"{fraction:g} of pairs", info))
 
 
-def _print_learning_curve(result: dict[str, Any]) -> None:
+def _print_learning_curve(result: dict[str, Any], args: argparse.Namespace) -> None:
+    from engine.analysis.power_law import render_pairs_needed
+
+    directions = message("cli.DIRECTIONS")
     for point in result["points"]:
         r1 = point["metrics"]["left_to_right"]["recall@1"]
-        print(f"{point['train_pairs']:>7} pairs  R@1 left→right {r1['estimate']:.3f} ({r1['low']:.3f}–{r1['high']:.3f})")
+        print(t("cli.CURVE_POINT", pairs=point["train_pairs"], estimate=r1["estimate"], low=r1["low"], high=r1["high"]))
     for direction, prediction in result["predictions"].items():
-        print(f"{direction}: {prediction}")
+        print(t("cli.CURVE_LINE", direction=directions.get(direction, direction), text=prediction))
     if result.get("pairs_needed"):
         for direction, needed in result["pairs_needed"].items():
-            print(f"{direction}: {needed.get('message', needed)}")
+            text = render_pairs_needed(needed) if isinstance(needed, dict) else needed
+            print(t("cli.CURVE_LINE", direction=directions.get(direction, direction), text=text))
 
 
 def _cmd_gaussian_lab(args: argparse.Namespace) -> dict[str, Any]:
@@ -271,56 +303,84 @@ def _cmd_gaussian_lab(args: argparse.Namespace) -> dict[str, Any]:
     return run_lab(args.example, loss=args.loss, steps=args.steps, seed=args.seed)
 
 
-def _print_metrics(result: dict[str, Any]) -> None:
-    from engine.compare import DIRECTIONS
+def _metric_fields(metrics: dict[str, Any]) -> dict[str, Any]:
+    return {"r1": metrics["recall@1"], "r5": metrics["recall@5"], "r10": metrics["recall@10"], "mrr": metrics["mrr"],
+            "median": metrics["median_rank"]}
 
+
+def _print_metrics(result: dict[str, Any], args: argparse.Namespace) -> None:
+    from engine.compare import DIRECTIONS
+    from engine.console_text import pad
+
+    stages, directions = message("cli.STAGES"), message("cli.DIRECTIONS")
     if "run_dir" in result:
-        print(f"run: {result['run_dir']}")
+        print(t("cli.RUN_DIR", run_dir=result["run_dir"]))
     for direction in DIRECTIONS:
+        label = pad(directions.get(direction, direction), 14)
         for which in ("base", "tuned"):
             metrics = result.get(which, {}).get(direction) if which in result else None
             if metrics is None:
                 continue
-            print(f"{which:>5} {direction:<14} R@1 {metrics['recall@1']:.3f}  R@5 {metrics['recall@5']:.3f}  "
-                  f"R@10 {metrics['recall@10']:.3f}  MRR {metrics['mrr']:.3f}  median rank {metrics['median_rank']:g}  "
-                  f"(gallery {metrics['gallery_size']}, chance R@1 {metrics['chance']['recall@1']:.3f})")
+            print(t("cli.METRICS_STAGE", which=pad(stages[which], 5, ">"), direction=label, **_metric_fields(metrics),
+                    gallery=metrics["gallery_size"], chance=metrics["chance"]["recall@1"]))
         if direction in result:
-            m = result[direction]
-            print(f"{direction:<14} R@1 {m['recall@1']:.3f}  R@5 {m['recall@5']:.3f}  R@10 {m['recall@10']:.3f}  "
-                  f"MRR {m['mrr']:.3f}  median rank {m['median_rank']:g}")
+            print(t("cli.METRICS_PLAIN", direction=label, **_metric_fields(result[direction])))
+
+
+def _print_json(result: dict[str, Any], args: argparse.Namespace) -> None:
+    print(json.dumps(result, indent=2, default=str))
+
+
+def _print_compare(result: dict[str, Any], args: argparse.Namespace) -> None:
+    from engine.analysis.verdict import render_verdict
+    from engine.compare import format_table
+
+    print(format_table(result))
+    for row in result.get("pairwise", []):
+        if row["metric"] == "recall@1":
+            print(t("cli.COMPARE_VERDICT", verdict=render_verdict(row)))
+    print()
+    print(t("cli.COMPARE_FOOTER", test_pairs=result["test_pairs"], train_pairs=result["train_pairs"],
+            seconds=result["wall_time_s"], out=args.out))
+
+
+# Human-readable printers per subcommand (default: _print_metrics); --json bypasses them.
+_PRINTERS = {"audit": _print_audit, "learning-curve": _print_learning_curve, "gaussian-lab": _print_json,
+             "compare": _print_compare, **{m.NAME: m.print_result for m in _MODULE_COMMANDS}}
+
+
+def _commands() -> dict[str, Any]:
+    # Looked up at each call, so tests can replace a command function.
+    return {"audit": _cmd_audit, "train": _cmd_train, "evaluate": _cmd_evaluate, "compare": _cmd_compare,
+            "learning-curve": _cmd_learning_curve, "gaussian-lab": _cmd_gaussian_lab,
+            **{m.NAME: m.command for m in _MODULE_COMMANDS}}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # In force for this call only, so a caller (a test, a notebook) keeps its own language.
+    with override(getattr(args, "lang", None) or get_language()):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not args.verbose:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
-    commands = {"audit": _cmd_audit, "train": _cmd_train, "evaluate": _cmd_evaluate, "compare": _cmd_compare,
-                "learning-curve": _cmd_learning_curve, "gaussian-lab": _cmd_gaussian_lab}
     try:
-        result = commands[args.command](args)
+        result = _commands()[args.command](args)
     except EngineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result, indent=2, default=str))
-    elif args.command == "audit":
-        _print_audit(result)
-    elif args.command == "learning-curve":
-        _print_learning_curve(result)
-    elif args.command == "gaussian-lab":
-        print(json.dumps(result, indent=2, default=str))
-    elif args.command == "compare":
-        from engine.compare import format_table
+        from engine.data.error_text import render_error
 
-        print(format_table(result))
-        for row in result.get("pairwise", []):
-            if row["metric"] == "recall@1":
-                print(f"  {row['verdict']}")
-        print(f"\n{result['test_pairs']} test pairs, {result['train_pairs']} train pairs; wall time {result['wall_time_s']:.0f} s; runs in {args.out}")
+        print(t("cli.ERROR", error=render_error(exc)), file=sys.stderr)
+        return 2
+    if getattr(args, "json", False):
+        _print_json(result, args)
     else:
-        _print_metrics(result)
-    return 0
+        _PRINTERS.get(args.command, _print_metrics)(result, args)
+    # A command may say "done, but not all is well" (doctor: unreadable runs remain) with exit 1.
+    module = next((m for m in _MODULE_COMMANDS if m.NAME == args.command), None)
+    return module.exit_code(result) if hasattr(module, "exit_code") else 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import LossConfig, RunConfig
+from engine.console_text import display_width, pad
 from engine.errors import TrainingError
 from engine.experiment import (
     BASE_TILT,
@@ -19,7 +20,8 @@ from engine.experiment import (
     prepare_data,
     run_experiment,
 )
-from engine.runs import RunStore, atomic_write_json, read_json
+from engine.i18n import message
+from engine.runs import COMPARISON_FILE, RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
 
 logger = logging.getLogger(__name__)
@@ -80,7 +82,7 @@ def run_comparison(
     comparison["data"] = base_config.data.path
     comparison["test_pairs"] = len(split.test)
     comparison["train_pairs"] = len(split.train)
-    atomic_write_json(Path(comparison_path) if comparison_path else Path(out) / "comparison.json", comparison)
+    atomic_write_json(Path(comparison_path) if comparison_path else Path(out) / COMPARISON_FILE, comparison)
     return comparison
 
 
@@ -105,20 +107,23 @@ def comparison_table(store: RunStore, run_ids: Sequence[str]) -> dict[str, Any]:
     return {"runs": rows}
 
 
+# Column widths of format_table, in terminal cells (one home for header and rows).
+_TABLE_WIDTHS = {"loss": 18, "tilt": 8, "direction": 15, "recall@1": 15, "recall@5": 15, "recall@10": 15, "mrr": 15,
+                 "median_rank": 10}
+
+
 def format_table(comparison: dict[str, Any]) -> str:
-    """Plain-text table: one line per run and direction, base → tuned."""
-    header = f"{'loss':<18}{'tilt':<8}{'direction':<15}{'R@1':>15}{'R@5':>15}{'R@10':>15}{'MRR':>15}{'med.rank':>10}"
-    lines = [header, "-" * len(header)]
+    """Plain-text table in the language in force: one line per run and direction, base → tuned."""
+    headers, directions = message("cli.TABLE_HEADERS"), message("cli.DIRECTIONS")
+    header = "".join(pad(headers[key], width, "<" if key in ("loss", "tilt", "direction") else ">")
+                     for key, width in _TABLE_WIDTHS.items())
+    lines = [header, "-" * display_width(header)]
     for row in comparison["runs"]:
         for direction in DIRECTIONS:
-            base = row["base"][direction]
-            tuned = row["tuned"][direction]
-
-            def cell(key: str) -> str:
-                return f"{base[key]:.3f}→{tuned[key]:.3f}"
-
+            base, tuned = row["base"][direction], row["tuned"][direction]
+            cells = "".join(f"{base[k]:.3f}→{tuned[k]:.3f}".rjust(15) for k in ("recall@1", "recall@5", "recall@10", "mrr"))
             lines.append(
-                f"{row['loss']:<18}{row['tilt']:<8}{direction:<15}{cell('recall@1'):>15}{cell('recall@5'):>15}"
-                f"{cell('recall@10'):>15}{cell('mrr'):>15}{base['median_rank']:>4g}→{tuned['median_rank']:<4g}"
+                f"{row['loss']:<18}{row['tilt']:<8}{pad(directions.get(direction, direction), 15)}{cells}"
+                f"{base['median_rank']:>4g}→{tuned['median_rank']:<4g}"
             )
     return "\n".join(lines)

@@ -13,6 +13,9 @@ from typing import Any
 from engine.errors import ConfigError
 
 LOSS_NAMES = ("clip", "left-given-right", "right-given-left", "weighted", "joint")
+# Facts about the data that a run records in its resolved config (``config.json``) next to the
+# settings; they describe what was loaded, so they are not settings and from_dict skips them.
+RESOLVED_DATA_KEYS = ("fingerprint", "columns_resolved", "rows")
 TILT_NAMES = ("cosine", "dot", "l2")
 
 
@@ -136,12 +139,20 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> RunConfig:
+        """The config of a dict from :meth:`to_dict` or of a run's resolved ``config.json``.
+
+        The resolved config's facts (:data:`RESOLVED_DATA_KEYS`, and top-level keys such as
+        ``versions``) are skipped; any other unknown key is an error.
+
+        Raises:
+            ConfigError: A field is unknown or invalid.
+        """
         loss = dict(raw.get("loss", {}))
         if loss.get("weights") is not None:
             loss["weights"] = tuple(loss["weights"])
         try:
             return cls(
-                data=DataConfig(**raw["data"]),
+                data=DataConfig(**{k: v for k, v in raw["data"].items() if k not in RESOLVED_DATA_KEYS}),
                 loss=LossConfig(**loss),
                 model=ModelConfig(**raw.get("model", {})),
                 train=TrainConfig(**raw.get("train", {})),

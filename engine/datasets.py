@@ -32,20 +32,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from engine.data import SUPPORTED_EXTENSIONS, load_pairs
+from engine.data import SUPPORTED_EXTENSIONS, check_trainable, load_pairs
 from engine.data.formats import read_raw
+from engine.data.limits import MAX_FILE_MB
 from engine.errors import ConfigError, DataError
 from engine.runs.atomic import atomic_write_json, read_json
+from engine.runs.ids import is_valid_id
 
 logger = logging.getLogger(__name__)
 
-MAX_UPLOAD_MB = 50  # must equal server.maxUploadSize in .streamlit/config.toml (a test compares them)
+MAX_UPLOAD_MB = MAX_FILE_MB  # one home: engine/data/limits.py (equals server.maxUploadSize; a test compares them)
 DATASETS_DIR = "datasets"
 META_FILE = "meta.json"
 _FOLDER_DIGITS = 16
 _MAX_SLUG_CHARS = 80
 _TEMP_PREFIX = ".upload-"
-_HEX = re.compile(r"[0-9a-f]+")
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,9 @@ def store_upload(
         its ``names``).
 
     Raises:
-        DataError: The upload is too large, has an unsupported extension, or is not valid paired
-            data (the engine's message, naming the row/column and the fix).
+        DataError: The upload is too large, has an unsupported extension, is not valid paired
+            data (the engine's message, naming the row/column and the fix), or cannot be trained
+            on (:func:`engine.data.check_trainable`: too few distinct pairs).
         ConfigError: ``columns`` names an unknown role.
     """
     data = bytes(data)
@@ -144,6 +146,7 @@ def store_upload(
             handle.flush()
             os.fsync(handle.fileno())
         pairs = load_pairs(candidate, columns)
+        check_trainable(pairs)  # refuse at Save what every training job would fail on later
         final = root / digest[:_FOLDER_DIGITS]
         if (final / META_FILE).is_file():
             return _add_name(final, name)
@@ -226,7 +229,7 @@ def get_dataset(store_root: str | Path, digest_prefix: str) -> StoredDataset:
         DataError: The prefix is not hexadecimal, matches nothing, or matches several datasets.
     """
     prefix = str(digest_prefix).strip().lower()
-    if not _HEX.fullmatch(prefix):
+    if not is_valid_id("dataset", prefix):
         raise DataError(
             f"Dataset id {digest_prefix!r} is not a hexadecimal digest prefix. Use the id shown in the dataset list "
             "(e.g. the first 8 characters of the digest)."

@@ -46,3 +46,16 @@ class TrainingError(EngineError):
 
 class NotFittedError(EngineError, AttributeError):
     """An estimator was used before ``fit`` (scikit-learn's wording)."""
+
+
+class CancelledError(EngineError):
+    """A long operation (e.g. the data audit) stopped because its caller asked it to.
+
+    Args:
+        message: What was cancelled, in the language of the log (English).
+        stage: The step the operation was in when it stopped, if known.
+    """
+
+    def __init__(self, message: str, *, stage: str | None = None) -> None:
+        super().__init__(message)
+        self.stage = stage

@@ -6,6 +6,7 @@ schema"), so later analyses and the dashboard never re-encode or re-train.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import platform
@@ -27,7 +28,8 @@ from engine.evaluate import evaluate_retrieval
 from engine.losses import build_loss, default_temperature
 from engine.models import DualEncoder, load_encoder
 from engine.runs import RunPaths, RunStore, atomic_write_json
-from engine.runs.atomic import atomic_write_npz
+from engine.runs.atomic import atomic_write_npz, atomic_write_text
+from engine.runs.index_entries import index_summary
 from engine.train import StepInfo, current_temperature, train
 
 logger = logging.getLogger(__name__)
@@ -201,8 +203,14 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
     loss_fn = build_loss(config.loss.name, tilt=config.loss.tilt, temperature=temperature, weights=config.loss.weights)
     loss_fn.to(encoder.device)
     last_status = [0.0]
+    trim_pending = [resume]
 
     def on_step(info: StepInfo) -> None:
+        if trim_pending[0]:
+            # A resumed run restarts after its last checkpoint; the steps the interrupted attempt
+            # logged after it are trained again now, so their old records go.
+            trim_pending[0] = False
+            trim_log(store, run, before_step=info.step)
         store.append_log(run, info.to_dict())
         now = time.monotonic()
         if now - last_status[0] > 1.0 or info.step == info.total_steps:
@@ -271,28 +279,24 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
                                     latent_method=config.analysis.latent_method)
         analyse_run(run, settings, on_part=lambda part: store.set_status(run, "running", stage=f"analyse:{part}"))
     store.set_status(run, "done", stage="done")
-    store.update_index(run.run_id, _index_summary(config, metrics))
+    store.update_index(run.run_id, index_summary(config.to_dict(), metrics))
+
+
+def trim_log(store: RunStore, run: RunPaths, *, before_step: int) -> int:
+    """Keep only the training-log records of steps before ``before_step``; returns how many went.
+
+    Raises:
+        StoreWriteError: The log cannot be rewritten (disk full, read-only store).
+    """
+    records = store.read_log(run)
+    kept = [r for r in records if isinstance(r, dict) and isinstance(r.get("step"), int) and r["step"] < before_step]
+    if len(kept) != len(records):
+        atomic_write_text(run.train_log, "".join(json.dumps(r, allow_nan=False) + "\n" for r in kept))
+        logger.info("run %s: dropped %d log records from step %d on", run.run_id, len(records) - len(kept), before_step)
+    return len(records) - len(kept)
 
 
 def _remove_checkpoint(run: RunPaths) -> None:
     if run.checkpoint.is_dir():
         shutil.rmtree(run.checkpoint)
 
-
-def _index_summary(config: RunConfig, metrics: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "loss": config.loss.name,
-        "tilt": config.loss.tilt,
-        "label": config.loss.label,
-        "data": config.data.path,
-        "epochs": config.train.epochs,
-        "seed": config.train.seed,
-        "r1_left_to_right": {
-            "base": metrics["base"]["left_to_right"]["recall@1"],
-            "tuned": metrics["tuned"]["left_to_right"]["recall@1"],
-        },
-        "r1_right_to_left": {
-            "base": metrics["base"]["right_to_left"]["recall@1"],
-            "tuned": metrics["tuned"]["right_to_left"]["recall@1"],
-        },
-    }

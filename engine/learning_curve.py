@@ -41,13 +41,12 @@ from engine.experiment import (
     resolved_config,
     run_experiment,
 )
-from engine.runs import RunStore, atomic_write_json, read_json
+from engine.runs import LEARNING_CURVE_FILE, RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
 
 logger = logging.getLogger(__name__)
 
 DIRECTIONS = ("left_to_right", "right_to_left")
-FILE_NAME = "learning_curve.json"
 SCHEMA_VERSION = 1
 _LOCAL_METRICS = {"recall@1": 1, "recall@5": 5, "recall@10": 10}
 
@@ -233,7 +232,7 @@ def run_learning_curve(
         "pairs_needed": {d: fits[d].get("pairs_needed") for d in DIRECTIONS} if target_recall is not None else None,
         "wall_time_s": time.perf_counter() - started,
     }
-    atomic_write_json(store.root / FILE_NAME, result)
+    atomic_write_json(store.root / LEARNING_CURVE_FILE, result)
     return result
 
 

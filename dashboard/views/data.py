@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import services, state, strings, tables
+from dashboard import notices, services, state, strings, tables
 from engine.data import ROLES
+from engine.data.audit_report import render_finding, render_headline
 from engine.datasets import MAX_UPLOAD_MB, store_upload
 from engine.errors import EngineError
 
@@ -35,14 +36,15 @@ def _mapping_widgets(columns: list[str], detected: dict[str, str | None]) -> dic
 
 def _show_audit(report: dict) -> None:
     st.subheader(strings.DATA_AUDIT)
-    st.text(report["headline"])
+    st.text(render_headline(report))
     if not report["findings"]:
         st.success(strings.DATA_AUDIT_CLEAN)
     for finding in report["findings"]:
         icon = strings.SEVERITY_ICONS.get(finding["severity"], "")
+        message, advice = render_finding(finding)
         with st.container(border=True):
-            st.text(strings.DATA_FINDING.format(icon=icon, message=finding["message"]))
-            st.text(strings.DATA_ADVICE.format(advice=finding["advice"]))
+            st.text(strings.DATA_FINDING.format(icon=icon, message=message))
+            st.text(strings.DATA_ADVICE.format(advice=advice))
             if finding["rows"]:
                 st.caption(strings.DATA_EXAMPLE_ROWS.format(rows=", ".join(map(str, finding["rows"][:10]))))
 
@@ -57,14 +59,14 @@ if upload is not None:
         mapping = _mapping_widgets([str(c) for c in frame.columns], detected)
         report = services.upload_audit(upload.name, key, tuple(sorted(mapping.items())), data)
     except EngineError as exc:
-        st.error(str(exc))
+        notices.error(exc)
     else:
         _show_audit(report)
         if st.button(strings.DATA_SAVE, key=state.SAVE_DATASET, help=strings.DATA_SAVE_HELP, type="primary"):
             try:
                 entry = store_upload(root, upload.name, data, columns=mapping)
             except EngineError as exc:
-                st.error(str(exc))
+                notices.error(exc)
             else:
                 st.success(strings.DATA_SAVED.format(name=entry.name, rows=entry.rows, digest=entry.digest[:8]))
 

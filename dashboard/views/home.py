@@ -1,16 +1,23 @@
-"""Start page: what the tool does, one-click sample comparison, and the past runs."""
+"""Start page: the verdict on the latest comparison, what the tool does, the one-click sample, past runs."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import services, state, strings, tables
+from dashboard import notices, services, state, strings, tables
+from dashboard.verdict import verdict_card
+from engine.charts.sides import DIRECTIONS, columns_of, direction_text
 from engine.datasets import register_sample
 from engine.errors import EngineError
 from engine.jobs import submit_job
 
 root = st.session_state[state.STORE]
 st.title(strings.APP_TITLE)
+runs = services.list_runs(root, services.store_mtime(root))
+finished = [r["run_id"] for r in runs if r.get("state") == "done"]
+# The latest comparison; without one (runs trained one by one), the newest finished run.
+has_comparison = services.load_comparison(root, services.store_mtime(root)) is not None
+verdict_card(root, None if has_comparison or not finished else finished[:1])
 for sentence in strings.HOME_INTRO:
     st.text(sentence)
 
@@ -20,7 +27,7 @@ if st.button(strings.HOME_SAMPLE_BUTTON, key=state.LOAD_SAMPLE, help=strings.HOM
         job_id = submit_job(root, {"data": str(entry.path), "losses": ["clip", "joint"], "tilts": ["cosine"],
                                    "epochs": 1, "batch_size": 32, "model": st.session_state.get(state.MODEL)})
     except EngineError as exc:
-        st.error(str(exc))
+        notices.error(exc)
     else:
         st.session_state[state.LAST_JOB] = job_id
         st.success(strings.HOME_SAMPLE_STARTED.format(job_id=job_id, rows=entry.rows))
@@ -28,8 +35,19 @@ if st.button(strings.HOME_SAMPLE_BUTTON, key=state.LOAD_SAMPLE, help=strings.HOM
 st.page_link("views/data.py", label=strings.HOME_GO_DATA, icon=":material/upload_file:")
 
 st.subheader(strings.HOME_RUNS)
-runs = services.list_runs(root, services.store_mtime(root))
+
+
+def shared_direction_names() -> dict[str, str] | None:
+    """Direction names from the columns, when every finished run used the same ones (else generic)."""
+    found = {tuple(sorted((columns_of(services.run_config(root, rid, services.run_mtime(root, rid))) or {}).items()))
+             for rid in finished}
+    if len(found) != 1 or not next(iter(found)):
+        return None
+    columns = dict(next(iter(found)))
+    return {d: direction_text(d, columns) for d in DIRECTIONS}
+
+
 if runs:
-    st.dataframe(tables.run_rows(runs), hide_index=True, width="stretch")
+    st.dataframe(tables.run_rows(runs, direction_names=shared_direction_names()), hide_index=True, width="stretch")
 else:
     st.caption(strings.HOME_NO_RUNS)

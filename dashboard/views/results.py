@@ -1,16 +1,31 @@
-"""Results page: the stored evidence of a comparison or one run, drawn by engine.charts (read-only)."""
+"""Results page: the verdict first, then the stored evidence of a comparison or one run (read-only).
+
+Layout: the verdict card (dashboard.verdict), the metric / direction / run pickers, then one section
+at a time: Retrieval, Similarity, Learning curve, Examples, and "Technical details" (calibration,
+latent map, low-rank, training). Sections are dispatched by name through :data:`SECTIONS`.
+Directions are named by the user's own columns ("title → description"): the page runs inside
+:func:`engine.charts.sides.side_names`, so chart titles and takeaways say so too.
+"""
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from dashboard import services, state, strings, tables
+from dashboard.verdict import verdict_card
 from engine import charts
+from engine.analysis import wording
 from engine.charts import strings as chart_strings
+from engine.charts.sides import columns_of, direction_text, side_names
+from engine.charts.verdict_card import SMALL_TEST_PAIRS
 from engine.errors import EngineError
+from engine.i18n import message, t
 
 root = st.session_state[state.STORE]
 stamp = services.store_mtime(root)
@@ -26,15 +41,24 @@ def load(run_id: str) -> dict[str, Any]:
     return services.load_run(str(Path(root) / run_id), services.run_mtime(root, run_id))
 
 
+def empty(section: str) -> None:
+    """Why a section is empty and what to do about it."""
+    st.info(message("decision_screen.EMPTY")[section], icon=":material/info:")
+
+
 def show(build: Any, takeaway: Any, *args: Any, **kwargs: Any) -> None:
-    """A chart and its one-line takeaway; bad stored data gives a warning, not a broken page."""
+    """A chart and its one-line takeaway; bad stored data gives a warning, not a broken page.
+
+    Takeaways may name the user's columns (escaped for plotly), so they are unescaped and shown
+    as plain text, never as Markdown.
+    """
     try:
         fig, text = build(*args, **kwargs), takeaway(*args, **kwargs)
     except (EngineError, KeyError, TypeError) as exc:
         st.warning(str(exc))
         return
     st.plotly_chart(fig, width="stretch")
-    st.caption(text)
+    st.text(html.unescape(text))
 
 
 picked = st.session_state.get(state.RUN, state.COMPARISON)
@@ -45,15 +69,26 @@ else:
     run_id = picked if picked in done else next(iter(done))
     rows = [r for r in [tables.comparison_row(done[run_id], load(run_id)["metrics"])] if r]
 run_ids = [r["run_id"] for r in rows] or list(done)[:1]
-labels = {r["run_id"]: strings.RESULTS_RUN_LABEL.format(loss=r["loss"], tilt=r["tilt"], run_id=r["run_id"]) for r in rows}
+labels = tables.loss_labels(rows) if rows else {rid: done[rid].get("loss", "") for rid in run_ids}
+columns = columns_of(load(run_ids[0])["config"])
 
+
+def direction_name(direction: str) -> str:
+    """Plain text (for widgets and st.text): the user's columns, else the generic label."""
+    return direction_text(direction, columns) if columns else message("charts.DIRECTION_LABELS")[direction]
+
+
+card_slot = st.container()  # filled once the direction is picked below, but shown first
 c1, c2, c3 = st.columns(3)
 metric = c1.selectbox(strings.RESULTS_METRIC, list(chart_strings.METRIC_LABELS), key=state.RESULT_METRIC,
                       format_func=chart_strings.METRIC_LABELS.get)
-direction = c2.radio(strings.RESULTS_DIRECTION, list(chart_strings.DIRECTION_LABELS), key=state.RESULT_DIRECTION,
-                     format_func=chart_strings.DIRECTION_LABELS.get, horizontal=True)
+# A selectbox, not a radio: its option labels are plain text, and they hold the user's column names.
+direction = c2.selectbox(strings.RESULTS_DIRECTION, list(chart_strings.DIRECTION_LABELS), key=state.RESULT_DIRECTION,
+                         format_func=direction_name)
 detail = c3.selectbox(strings.RESULTS_DETAIL, run_ids, key=state.DETAIL_RUN, format_func=lambda r: labels.get(r, r),
                       help=strings.RESULTS_DETAIL_HELP)
+with card_slot:
+    verdict_card(root, None if comparison else run_ids, direction=direction, loss_labels=labels)
 run = load(detail)
 analysis = run["analysis"]
 uncertainty = {rid: load(rid)["analysis"]["uncertainty"] for rid in run_ids}
@@ -64,90 +99,160 @@ with st.expander(strings.GLOSSARY_TITLE):
         st.text(strings.GLOSSARY_ENTRY.format(term=term, meaning=meaning))
 
 
-def missing(part: str) -> None:
-    st.caption(strings.MISSING_PART.format(part=part))
+def render_verdict_lines(records: Any) -> list[str]:
+    """Stored verdicts of this direction, written in the language in force with the user's column names."""
+    try:
+        from engine.analysis.verdict import render_verdict
+    except ImportError:  # an engine without re-rendering: the stored sentences
+        return tables.verdict_lines(records, direction=direction)
+    render = partial(render_verdict, direction_label=direction_name(direction)) if columns else render_verdict
+    return tables.verdict_lines(records, direction=direction, render=render)
 
 
-# One section at a time (not st.tabs): tabs build every chart on every rerun, a picker builds one,
-# which keeps the page fast with many runs.
-sections = list(strings.TABS)
-section = st.segmented_control(strings.RESULTS_SECTION, sections, default=sections[0], key=state.RESULT_SECTION) or sections[0]
-if section == sections[0]:
+def retrieval() -> None:
+    st.text(t("decision_screen.TILES_CAPTION", metric=chart_strings.METRIC_LABELS[metric],
+              direction=direction_name(direction)))
     tiles = st.columns(max(len(rows), 1))
-    metric_label = chart_strings.METRIC_LABELS[metric]
     for tile, row in zip(tiles, rows):
         tuned, base = row["tuned"][direction][metric], row["base"][direction][metric]
-        tile.metric(strings.METRIC_TILE.format(label=labels[row["run_id"]], direction=chart_strings.DIRECTION_LABELS[direction]),
-                    f"{tuned:.3f}", delta=f"{tuned - base:+.3f}", help=chart_strings.GLOSSARY.get(metric_label),
-                    delta_color="inverse" if metric in chart_strings.LOWER_IS_BETTER else "normal")
+        tile.metric(labels[row["run_id"]], tables.metric_text(tuned, metric), delta=tables.metric_change(tuned - base, metric),
+                    help=chart_strings.GLOSSARY.get(chart_strings.METRIC_LABELS[metric]),
+                    delta_color=tables.delta_colour(metric))
     show(charts.retrieval_bars, charts.retrieval_takeaway, rows, metric=metric, direction=direction, uncertainty=uncertainty)
     st.subheader(strings.VERDICTS)
+    shown = False
     for rid in run_ids:
-        lines = tables.verdict_lines((uncertainty.get(rid) or {}).get("fine_tuning"), direction=direction)
+        lines = render_verdict_lines((uncertainty.get(rid) or {}).get("fine_tuning"))
         if lines:
+            shown = True
             st.caption(strings.VERDICTS_FINE_TUNING.format(run=labels.get(rid, rid)))
             for line in lines:
                 st.text(line)
     if comparison and comparison.get("pairwise"):
+        shown = True
         st.caption(strings.VERDICTS_PAIRWISE)
-        for line in tables.verdict_lines(comparison["pairwise"], direction=direction):
+        for line in render_verdict_lines(comparison["pairwise"]):
             st.text(line)
-if section == sections[1]:
+    if not shown:
+        empty("verdicts")
+
+
+def similarity() -> None:
     if analysis["similarity"]:
         show(charts.similarity_histograms, charts.similarity_takeaway, analysis["similarity"])
     else:
-        missing("similarity")
-if section == sections[2]:
-    if analysis["calibration"] and "tuned" in analysis["calibration"]:
-        show(charts.reliability_diagram, charts.calibration_takeaway, analysis["calibration"]["tuned"], direction)
-    else:
-        missing("calibration")
-if section == sections[3]:
-    meta, arrays, pairs = analysis["latent_map"], run["latent_map_arrays"], run["test_pairs"]
-    if meta and arrays is not None and pairs:
-        stage = st.radio(strings.LATENT_STAGE, list(strings.LATENT_STAGE_OPTIONS), key=state.LATENT_STAGE,
-                         format_func=strings.LATENT_STAGE_OPTIONS.get, horizontal=True)
-        event = st.plotly_chart(charts.latent_map_scatter(arrays, meta, pairs, stage), width="stretch",
-                                key=state.LATENT_SELECT, on_select="rerun", selection_mode="points")
-        st.caption(meta.get("takeaway") or strings.LATENT_HINT)
-        points = (event or {}).get("selection", {}).get("points", [])
-        chosen = [p["customdata"][0] for p in points if p.get("customdata")]
-        if chosen:
-            pair = int(chosen[0])
-            st.text(strings.LATENT_PAIR.format(pair=pair))
-            st.text(strings.LATENT_LEFT.format(text=pairs["left"][pair]))
-            st.text(strings.LATENT_RIGHT.format(text=pairs["right"][pair]))
-        else:
-            st.caption(strings.LATENT_HINT)
-    else:
-        missing("latent map")
-if section == sections[4]:
-    if analysis["low_rank"]:
-        show(charts.canonical_spectrum, charts.spectrum_takeaway, analysis["low_rank"])
-        show(charts.captured_dependence, charts.captured_takeaway, analysis["low_rank"])
-        if analysis["low_rank"].get("learned_vs_optimal"):
-            learned = analysis["low_rank"]["learned_vs_optimal"]
-            show(charts.learned_vs_optimal_chart, charts.learned_vs_optimal_takeaway, learned)
-            with st.expander(strings.LEARNED_VS_OPTIMAL):
-                for note in learned.get("notes", []):
-                    st.text(note)
-    else:
-        missing("low-rank")
-if section == sections[5]:
+        empty("similarity")
+
+
+def learning() -> None:
     curve = services.load_learning_curve(root, stamp)
     if curve:
         show(charts.learning_curve_chart, charts.learning_takeaway, curve, direction)
     else:
-        st.caption(strings.NO_LEARNING_CURVE)
-if section == sections[6]:
+        empty("learning")
+
+
+def examples() -> None:
     drill = (analysis["drilldown"] or {}).get(direction)
-    if drill:
-        show(charts.rank_movement, charts.rank_takeaway, drill)
-        st.subheader(strings.EXAMPLES_WINS)
-        st.dataframe(tables.example_rows(drill.get("wins", [])), hide_index=True, width="stretch")
-        st.subheader(strings.EXAMPLES_LOSSES)
-        st.dataframe(tables.example_rows(drill.get("losses", [])), hide_index=True, width="stretch")
-    else:
-        missing("examples")
-if section == sections[7]:
-    show(charts.loss_curves, charts.loss_takeaway, {labels.get(rid, rid): load(rid)["train_log"] for rid in run_ids})
+    if not drill:
+        empty("examples")
+        return
+    show(charts.rank_movement, charts.rank_takeaway, drill)
+    names = {"query_name": (columns or {}).get(drill.get("query_side", "")),
+             "target_name": (columns or {}).get(drill.get("gallery_side", ""))}
+    for title, part in ((strings.EXAMPLES_WINS, "wins"), (strings.EXAMPLES_LOSSES, "losses")):
+        st.subheader(title)
+        if drill.get(part):
+            st.dataframe(tables.example_rows(drill[part], **names), hide_index=True, width="stretch")
+        else:
+            empty(f"examples_{part}")
+
+
+def calibration() -> None:
+    stored = analysis["calibration"] or {}
+    if "tuned" not in stored:
+        empty("calibration")
+        return
+    tuned = stored["tuned"]
+    scored = int(tuned.get("n_eval_queries") or 0)
+    st.text(t("decision_screen.CALIBRATION_SPLIT", n=tuned.get("n_pairs", "?"), fit=tuned.get("n_fit_queries", "?"),
+              scored=scored))
+    # The same bar as the calibration analysis' own (MIN_EVAL_QUERIES, not imported: it pulls in torch).
+    if scored < SMALL_TEST_PAIRS:
+        st.warning(t("decision_screen.CALIBRATION_FEW", scored=scored, minimum=SMALL_TEST_PAIRS), icon=":material/warning:")
+    show(charts.reliability_diagram, charts.calibration_takeaway, tuned, direction)
+
+
+def latent() -> None:
+    meta, arrays, pairs = analysis["latent_map"], run["latent_map_arrays"], run["test_pairs"]
+    if not (meta and arrays is not None and pairs):
+        empty("latent")
+        return
+    stage = st.radio(strings.LATENT_STAGE, list(strings.LATENT_STAGE_OPTIONS), key=state.LATENT_STAGE,
+                     format_func=strings.LATENT_STAGE_OPTIONS.get, horizontal=True)
+    event = st.plotly_chart(charts.latent_map_scatter(arrays, meta, pairs, stage), width="stretch",
+                            key=state.LATENT_SELECT, on_select="rerun", selection_mode="points")
+    st.text(wording.render_text(meta, "takeaway") or strings.LATENT_HINT)
+    points = (event or {}).get("selection", {}).get("points", [])
+    chosen = [p["customdata"][0] for p in points if p.get("customdata")]
+    if not chosen:
+        st.caption(strings.LATENT_HINT)
+        return
+    pair = int(chosen[0])
+    st.text(strings.LATENT_PAIR.format(pair=pair))
+    for side, fallback in (("left", strings.LATENT_LEFT), ("right", strings.LATENT_RIGHT)):
+        name = (columns or {}).get(side)
+        st.text(t("decision_screen.LATENT_SIDE", side=name, text=pairs[side][pair]) if name
+                else fallback.format(text=pairs[side][pair]))
+
+
+def low_rank() -> None:
+    stored = analysis["low_rank"]
+    if not stored:
+        empty("low_rank")
+        return
+    show(charts.canonical_spectrum, charts.spectrum_takeaway, stored)
+    show(charts.captured_dependence, charts.captured_takeaway, stored)
+    if stored.get("learned_vs_optimal"):
+        learned = stored["learned_vs_optimal"]
+        show(charts.learned_vs_optimal_chart, charts.learned_vs_optimal_takeaway, learned)
+        with st.expander(strings.LEARNED_VS_OPTIMAL):
+            for note in wording.render_texts(learned, "notes"):
+                st.text(note)
+
+
+def training() -> None:
+    logs = {labels.get(rid, rid): load(rid)["train_log"] for rid in run_ids}
+    if not any(logs.values()):
+        empty("training")
+        return
+    show(charts.loss_curves, charts.loss_takeaway, logs)
+
+
+TECHNICAL: dict[str, Callable[[], None]] = {
+    "calibration": calibration, "latent": latent, "low_rank": low_rank, "training": training,
+}
+
+
+def technical() -> None:
+    names = message("decision_screen.TECHNICAL")
+    if st.session_state.get(state.RESULT_TECHNICAL) not in TECHNICAL:  # a value from an older version
+        st.session_state.pop(state.RESULT_TECHNICAL, None)
+    part = st.segmented_control(t("decision_screen.TECHNICAL_PICK"), list(TECHNICAL), default="calibration",
+                                key=state.RESULT_TECHNICAL, format_func=lambda key: names.get(key, str(key))) or "calibration"
+    TECHNICAL[part]()
+
+
+# One section at a time (not st.tabs): tabs build every chart on every rerun, a picker builds one,
+# which keeps the page fast with many runs.
+SECTIONS: dict[str, Callable[[], None]] = {
+    "retrieval": retrieval, "similarity": similarity, "learning": learning, "examples": examples,
+    "technical": technical,
+}
+if st.session_state.get(state.RESULT_SECTION) not in SECTIONS:  # e.g. a label kept from an older version
+    st.session_state.pop(state.RESULT_SECTION, None)
+section_names = message("decision_screen.SECTIONS")
+section = st.segmented_control(strings.RESULTS_SECTION, list(SECTIONS), default="retrieval", key=state.RESULT_SECTION,
+                               format_func=lambda key: section_names.get(key, str(key))) or "retrieval"
+with side_names(columns):
+    SECTIONS[section]()

@@ -1,25 +1,92 @@
-"""Train page: pick a stored dataset and settings, start a background comparison, follow the jobs."""
+"""Train page: pick a stored dataset and settings, start a comparison or a learning curve, follow the jobs."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from dashboard import services, state, strings, tables
+from dashboard import job_cards, notices, services, state, strings, tables
 from engine.config import LOSS_NAMES, TILT_NAMES
 from engine.errors import EngineError
-from engine.jobs import cancel_job, ensure_worker, list_jobs, submit_job
+from engine.i18n import t
+from engine.jobs import (
+    LEARNING_CURVE_DEFAULTS,
+    SPEC_DEFAULTS,
+    cancel_job,
+    ensure_worker,
+    find_done_job,
+    list_jobs,
+    open_result,
+    submit_job,
+)
 
 ACTIVE = ("queued", "running")
 TEMPERATURES = (None, "learn", 0.02, 0.05, 0.1, 0.2, 0.5)
+# Shares of the training pairs offered for a learning curve; the defaults come from the spec.
+FRACTION_CHOICES = tuple(sorted({0.125, 0.25, 0.375, 0.5, 0.75, 1.0, *LEARNING_CURVE_DEFAULTS["fractions"]}))
 SHOWN_JOBS = 10
 
 root = st.session_state[state.STORE]
 st.title(strings.TRAIN_TITLE)
 stored = services.datasets(root, services.datasets_mtime(root))
+names = job_cards.dataset_names(stored)
 
 
 def _temperature_label(value: object) -> str:
     return {None: strings.TEMPERATURE_DEFAULT, "learn": strings.TEMPERATURE_LEARN}.get(value, str(value))  # type: ignore[arg-type]
+
+
+def _submit(spec: dict[str, Any], started: str) -> None:
+    try:
+        job_id = submit_job(root, spec)
+    except EngineError as exc:
+        notices.error(exc)
+    else:
+        st.session_state[state.LAST_JOB] = job_id
+        st.success(started.format(job_id=job_id))
+
+
+def _request(spec: dict[str, Any], started: str) -> None:
+    """Queue ``spec``, unless a finished job ran exactly it: then ask first (see :func:`_pending`)."""
+    try:
+        twin = find_done_job(root, spec)
+    except EngineError as exc:
+        notices.error(exc)
+        return
+    if twin is None:
+        _submit(spec, started)
+    else:
+        st.session_state[state.TRAIN_PENDING] = {"spec": spec, "job_id": twin["job_id"], "started": started,
+                                                 "curve": job_cards.is_curve(twin)}
+
+
+def _pending(box: Any) -> None:
+    """"Results exist: open them?" with a choice to open Results or start anyway."""
+    pending = st.session_state.get(state.TRAIN_PENDING)
+    if not pending:
+        return
+    twin = next((j for j in list_jobs(root) if j["job_id"] == pending["job_id"]), None)
+    with box.container(border=True):
+        st.warning(t("train_page.EXISTS", dataset=job_cards.dataset_label(pending["spec"], names),
+                     when=job_cards.submitted(twin or {}), what=job_cards.what(twin or {"spec": pending["spec"]})))
+        left, middle, right = st.columns(3)
+        opened = left.button(t("train_page.EXISTS_OPEN"), key=state.PENDING_OPEN, type="primary")
+        again = middle.button(t("train_page.EXISTS_START"), key=state.PENDING_START)
+        dropped = right.button(t("train_page.EXISTS_DROP"), key=state.PENDING_DROP)
+    if opened:
+        try:
+            open_result(root, pending["job_id"])
+        except EngineError as exc:
+            notices.error(exc)
+            return
+        del st.session_state[state.TRAIN_PENDING]
+        st.switch_page("views/results.py")
+    if again or dropped:
+        del st.session_state[state.TRAIN_PENDING]
+        box.empty()
+        if again:
+            _submit(pending["spec"], pending["started"])
 
 
 if not stored:
@@ -32,29 +99,51 @@ else:
                                name=by_digest[d].name, rows=by_digest[d].rows, digest=d[:8]))
     left, right = st.columns(2)
     with left:
-        losses = st.multiselect(strings.TRAIN_LOSSES, LOSS_NAMES, default=["clip", "joint"], key=state.TRAIN_LOSSES,
+        losses = st.multiselect(strings.TRAIN_LOSSES, LOSS_NAMES, default=SPEC_DEFAULTS["losses"], key=state.TRAIN_LOSSES,
                                 help=strings.TRAIN_LOSSES_HELP + "\n\n" + "\n\n".join(strings.LOSS_HELP[n] for n in LOSS_NAMES))
-        tilts = st.multiselect(strings.TRAIN_TILTS, TILT_NAMES, default=["cosine"], key=state.TRAIN_TILTS,
+        tilts = st.multiselect(strings.TRAIN_TILTS, TILT_NAMES, default=SPEC_DEFAULTS["tilts"], key=state.TRAIN_TILTS,
                                help=strings.TRAIN_TILTS_HELP)
         temperature = st.selectbox(strings.TRAIN_TEMPERATURE, TEMPERATURES, key=state.TRAIN_TEMPERATURE,
                                    format_func=_temperature_label, help=strings.TRAIN_TEMPERATURE_HELP)
     with right:
-        epochs = st.number_input(strings.TRAIN_EPOCHS, 1, 100, 1, key=state.TRAIN_EPOCHS, help=strings.TRAIN_EPOCHS_HELP)
-        batch = st.number_input(strings.TRAIN_BATCH, 2, 1024, 32, key=state.TRAIN_BATCH, help=strings.TRAIN_BATCH_HELP)
-        seed = st.number_input(strings.TRAIN_SEED, 0, 2**31 - 1, 0, key=state.TRAIN_SEED, help=strings.TRAIN_SEED_HELP)
+        epochs = st.number_input(strings.TRAIN_EPOCHS, 1, 100, SPEC_DEFAULTS["epochs"], key=state.TRAIN_EPOCHS,
+                                 help=strings.TRAIN_EPOCHS_HELP)
+        batch = st.number_input(strings.TRAIN_BATCH, 2, 1024, SPEC_DEFAULTS["batch_size"], key=state.TRAIN_BATCH,
+                                help=strings.TRAIN_BATCH_HELP)
+        seed = st.number_input(strings.TRAIN_SEED, 0, 2**31 - 1, SPEC_DEFAULTS["seed"], key=state.TRAIN_SEED,
+                               help=strings.TRAIN_SEED_HELP)
         max_rows = st.number_input(strings.TRAIN_MAX_ROWS, 0, 10_000_000, 0, key=state.TRAIN_MAX_ROWS,
                                    help=strings.TRAIN_MAX_ROWS_HELP)
-    if st.button(strings.TRAIN_START, key=state.TRAIN_START, type="primary"):
-        spec = {"data": str(by_digest[dataset].path), "columns": by_digest[dataset].mapping, "losses": losses,
-                "tilts": tilts, "temperature": temperature, "epochs": int(epochs), "batch_size": int(batch),
-                "seed": int(seed), "max_rows": int(max_rows) or None, "model": st.session_state.get(state.MODEL)}
-        try:
-            job_id = submit_job(root, spec)
-        except EngineError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state[state.LAST_JOB] = job_id
-            st.success(strings.TRAIN_STARTED.format(job_id=job_id))
+    # Settings both job kinds share; each kind adds its own below.
+    shared = {"data": str(by_digest[dataset].path), "columns": by_digest[dataset].mapping, "temperature": temperature,
+              "epochs": int(epochs), "batch_size": int(batch), "seed": int(seed), "max_rows": int(max_rows) or None,
+              "model": st.session_state.get(state.MODEL)}
+    compare_clicked = st.button(strings.TRAIN_START, key=state.TRAIN_START, type="primary")
+
+    st.subheader(t("train_page.CURVE_TITLE"))
+    st.caption(t("train_page.CURVE_INTRO"))
+    c1, c2, c3 = st.columns([1, 2, 1])
+    curve_loss = c1.selectbox(t("train_page.CURVE_LOSS"), LOSS_NAMES, key=state.CURVE_LOSS,
+                              index=LOSS_NAMES.index(LEARNING_CURVE_DEFAULTS["loss"]), help=t("train_page.CURVE_LOSS_HELP"))
+    shares = {f: job_cards.share_label(f) for f in FRACTION_CHOICES}
+    fractions = c2.multiselect(t("train_page.CURVE_FRACTIONS"), FRACTION_CHOICES, key=state.CURVE_FRACTIONS,
+                               default=LEARNING_CURVE_DEFAULTS["fractions"], format_func=shares.get,
+                               help=t("train_page.CURVE_FRACTIONS_HELP"))
+    default_target = LEARNING_CURVE_DEFAULTS["target_recall"]
+    target = c3.number_input(t("train_page.CURVE_TARGET"), 0.0, 100.0, 100.0 * (default_target or 0.0), step=5.0,
+                             format="%.0f", key=state.CURVE_TARGET, help=t("train_page.CURVE_TARGET_HELP"))
+    st.caption(t("train_page.CURVE_SHARED"))
+    curve_clicked = st.button(t("train_page.CURVE_START"), key=state.CURVE_START)
+    pending_box = st.empty()
+
+    if compare_clicked:
+        st.session_state.pop(state.TRAIN_PENDING, None)
+        _request({**shared, "losses": losses, "tilts": tilts}, strings.TRAIN_STARTED)
+    if curve_clicked:
+        st.session_state.pop(state.TRAIN_PENDING, None)
+        _request({"kind": "learning_curve", **shared, "loss": curve_loss, "fractions": sorted(fractions),
+                  "target_recall": round(target / 100.0, 6) or None}, t("train_page.CURVE_STARTED"))
+    _pending(pending_box)
 
 st.subheader(strings.TRAIN_JOBS)
 all_jobs = list_jobs(root)
@@ -71,20 +160,21 @@ def job_monitor() -> None:
         st.caption(strings.TRAIN_NO_JOBS)
     for job in jobs:
         with st.container(border=True):
-            st.text(tables.job_header(job))
+            st.text(job_cards.card_title(job, names))
+            st.caption(job_cards.card_caption(job))
             if job["state"] in ACTIVE:
-                st.progress(tables.job_fraction(job), text=tables.job_progress_text(job))
+                st.progress(tables.job_fraction(job), text=job_cards.progress_text(job))
                 if job.get("cancel_requested"):
                     st.caption(strings.JOB_CANCEL_PENDING)
                 elif st.button(strings.JOB_CANCEL, key=state.CANCEL_PREFIX + job["job_id"]):
                     cancel_job(root, job["job_id"])
                     st.rerun(scope="fragment")
             elif job["state"] == "failed":
-                st.error(job.get("error") or "")
+                notices.error(job.get("error") or "")
             elif job["state"] == "cancelled":
                 st.caption(strings.JOB_CANCELLED)
             else:
-                st.caption(strings.JOB_DONE.format(n=len(job.get("run_ids") or [])))
+                st.caption(job_cards.done_text(job))
                 st.page_link("views/results.py", label=strings.JOB_GO_RESULTS, icon=":material/insights:")
     if polling and not any(j["state"] in ACTIVE for j in jobs):
         st.rerun()  # stop polling: a full rerun redefines the fragment without run_every

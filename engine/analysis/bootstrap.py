@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.analysis.verdict import fine_tuning_verdict, metric_display_name, verdict
+from engine.analysis.verdict import fine_tuning_verdict_entry, verdict_entry
 from engine.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
@@ -382,7 +382,9 @@ def compare_runs(
     Returns:
         One row per (pair of runs in the given order, direction, metric): the keys of
         :func:`paired_difference` plus ``run_a``, ``run_b``, ``direction``, ``which`` and
-        ``verdict``, e.g. ``"clip beats joint on R@1 (left → right) by 3.1 points, 95% CI 0.8–5.4"``.
+        ``verdict``, e.g. ``"clip beats joint on R@1 (left → right) by 3.1 points, 95% CI 0.8–5.4"``
+        (English), with ``verdict_key`` and ``verdict_fields`` to write it in any language
+        (:func:`engine.analysis.verdict.render_verdict`).
     """
     if which not in STAGES:
         raise ConfigError(f"bootstrap.which: got {which!r}, expected one of {list(STAGES)}.")
@@ -397,11 +399,8 @@ def compare_runs(
         for name_a, name_b in itertools.combinations(ranks, 2):
             _check_pair(ranks[name_a], ranks[name_b], f"run {name_a!r} ({direction})", f"run {name_b!r} ({direction})")
             for diff in _paired_many(ranks[name_a], ranks[name_b], metrics, n_resamples, float(confidence), seed):
-                label = metric_display_name(diff["metric"], direction)
-                text = verdict(name_a, name_b, diff, metric_label=label)
-                rows.append(
-                    {"run_a": name_a, "run_b": name_b, "direction": direction, "which": which, **diff, "verdict": text}
-                )
+                said = verdict_entry(name_a, name_b, diff, direction=direction)
+                rows.append({"run_a": name_a, "run_b": name_b, "direction": direction, "which": which, **diff, **said})
     return rows
 
 
@@ -418,7 +417,8 @@ def fine_tuning_effect(
 
     Returns:
         One row per (direction, metric): the keys of :func:`paired_difference` plus ``direction``
-        and ``verdict``, e.g. ``"fine-tuning improves R@1 (left → right) by 3.1 points, 95% CI 0.8–5.4"``.
+        and ``verdict``, e.g. ``"fine-tuning improves R@1 (left → right) by 3.1 points, 95% CI 0.8–5.4"``
+        (English), with ``verdict_key`` and ``verdict_fields`` (see :func:`compare_runs`).
     """
     metrics = [_check_metric(m) for m in metrics]
     directions = _check_directions(directions)
@@ -429,8 +429,8 @@ def fine_tuning_effect(
         base = _ranks_of(ranks, "base", direction, "ranks")
         _check_pair(tuned, base, f"tuned_{direction}", f"base_{direction}")
         for diff in _paired_many(tuned, base, metrics, n_resamples, float(confidence), seed):
-            text = fine_tuning_verdict(diff, metric_label=metric_display_name(diff["metric"], direction))
-            rows.append({"direction": direction, **diff, "verdict": text})
+            said = fine_tuning_verdict_entry(diff, direction=direction)
+            rows.append({"direction": direction, **diff, **said})
     return rows
 
 

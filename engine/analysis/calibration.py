@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize_scalar
 
+from engine.analysis import wording
 from engine.analysis.reliability import STRATEGIES, reliability
 from engine.analysis.score_chunks import (
     DIRECTIONS,
@@ -35,36 +36,15 @@ from engine.analysis.score_chunks import (
     check_positive_int,
     score_blocks,
 )
+from engine.analysis.wording import keyed
 from engine.errors import ConfigError, DataError
 from engine.evaluate.scoring import check_tilt
 
 logger = logging.getLogger(__name__)
 
-# Every user-facing sentence this module produces, so wording is reviewed in one place.
-MESSAGES: dict[str, str] = {
-    "confidence": (
-        "confidence = the model's total probability (softmax of S/tau over the gallery) of the top-1 item's "
-        "group; correct = the top-1 item shares the query's group"
-    ),
-    "left_to_right": "left -> right",
-    "right_to_left": "right -> left",
-    "over": "over-confident",
-    "under": "under-confident",
-    "calibrated": "well calibrated",
-    "summary": (
-        "{direction}: with the training temperature {tau:.3g} the model is {state} (mean confidence "
-        "{confidence:.0%}, top-1 accuracy {accuracy:.0%}, ECE {ece:.3f}); the fitted temperature {fitted:.3g} "
-        "gives ECE {fitted_ece:.3f}."
-    ),
-    "at_bound": (
-        "{direction}: the fitted temperature hit the edge of its search range ({fitted:.3g}); the fitting "
-        "queries are separated almost perfectly or not at all, so the value is not pinned down."
-    ),
-    "few_queries": (
-        "Only {n} queries evaluate calibration; ECE from fewer than {minimum} queries is noisy. Use a larger "
-        "test split for a firmer estimate."
-    ),
-}
+# Every user-facing sentence is in the message catalogue (area "analysis", CALIBRATION_*); the
+# results store the English text and its keyed form (engine.analysis.wording).
+_DIRECTION_WORDS = {"direction": "analysis.CALIBRATION_DIRECTION"}
 
 # The fitted temperature is searched within init * 10**(+-SEARCH_DECADES).
 SEARCH_DECADES = 4
@@ -378,12 +358,16 @@ def holdout_split(
     return np.flatnonzero(is_fit), np.flatnonzero(~is_fit)
 
 
-def _summary(direction: str, tau: float, training: dict[str, Any], fitted_tau: float, fitted: dict[str, Any]) -> str:
+def _summary(
+    direction: str, tau: float, training: dict[str, Any], fitted_tau: float, fitted: dict[str, Any]
+) -> dict[str, Any]:
     gap = training["mean_confidence"] - training["accuracy"]
     state = "over" if gap > CALIBRATED_GAP else "under" if gap < -CALIBRATED_GAP else "calibrated"
-    return MESSAGES["summary"].format(
-        direction=MESSAGES[direction], tau=tau, state=MESSAGES[state], confidence=training["mean_confidence"],
-        accuracy=training["accuracy"], ece=training["ece"], fitted=fitted_tau, fitted_ece=fitted["ece"],
+    return keyed(
+        "analysis.CALIBRATION_SUMMARY", words={**_DIRECTION_WORDS, "state": "analysis.CALIBRATION_STATE"},
+        direction=direction, tau=float(tau), state=state, confidence=float(training["mean_confidence"]),
+        accuracy=float(training["accuracy"]), ece=float(training["ece"]), fitted=float(fitted_tau),
+        fitted_ece=float(fitted["ece"]),
     )
 
 
@@ -443,6 +427,9 @@ def calibration_report(
         ``n_fit_queries``, ``n_eval_queries``, ``holdout_fraction``, ``seed``, ``directions`` (per
         direction: ``fitted_temperature``, ``fit_at_bound``, ``training`` and ``fitted``, each
         ``{"temperature", "nll"}`` plus :func:`reliability`'s keys, and ``summary``), ``warnings``.
+        The sentences (``confidence``, ``summary``, ``warnings``) are English; each has its keyed
+        form under ``<name>_keyed`` (:func:`engine.analysis.wording.render_text` writes it in the
+        language in force).
     """
     tau = _check_temperature(temperature)
     check_tilt(tilt)
@@ -456,7 +443,7 @@ def calibration_report(
         fit_rows = np.sort(np.random.default_rng(seed).choice(fit_rows, size=max_fit_queries, replace=False))
     options = {"tilt": tilt, "chunk_size": chunk_size}
     directions: dict[str, Any] = {}
-    warnings: list[str] = []
+    warnings: list[dict[str, Any]] = []
     for direction in DIRECTIONS:
         blocks = _fit_blocks(*pairs, direction=direction, query_indices=fit_rows, **options)
         fitted_tau, _, at_bound = _minimise_nll(blocks, tau)
@@ -465,22 +452,24 @@ def calibration_report(
             for name, t in (("training", tau), ("fitted", fitted_tau))
         }
         directions[direction] = {"fitted_temperature": fitted_tau, "fit_at_bound": at_bound, **results}
-        directions[direction]["summary"] = _summary(direction, tau, results["training"], fitted_tau, results["fitted"])
+        wording.store_text(directions[direction], "summary",
+                           _summary(direction, tau, results["training"], fitted_tau, results["fitted"]))
         if at_bound:
-            warnings.append(MESSAGES["at_bound"].format(direction=MESSAGES[direction], fitted=fitted_tau))
+            warnings.append(keyed("analysis.CALIBRATION_AT_BOUND", words=_DIRECTION_WORDS, direction=direction,
+                                  fitted=float(fitted_tau)))
     if eval_rows.size < MIN_EVAL_QUERIES:
-        warnings.append(MESSAGES["few_queries"].format(n=eval_rows.size, minimum=MIN_EVAL_QUERIES))
-    for text in warnings:
-        logger.warning(text)
-    return {
-        "tilt": tilt,
-        "temperature": tau,
-        "confidence": MESSAGES["confidence"],
+        warnings.append(keyed("analysis.CALIBRATION_FEW_QUERIES", n=int(eval_rows.size), minimum=MIN_EVAL_QUERIES))
+    for item in warnings:
+        logger.warning(wording.english(item))
+    out: dict[str, Any] = {"tilt": tilt, "temperature": tau}
+    wording.store_text(out, "confidence", keyed("analysis.CALIBRATION_CONFIDENCE"))
+    out |= {
         "n_pairs": int(pairs[2].size),
         "n_fit_queries": int(fit_rows.size),
         "n_eval_queries": int(eval_rows.size),
         "holdout_fraction": float(holdout_fraction),
         "seed": int(seed),
         "directions": directions,
-        "warnings": warnings,
     }
+    wording.store(out, "warnings", warnings)
+    return out

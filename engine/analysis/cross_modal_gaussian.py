@@ -32,6 +32,7 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator
 from sklearn.covariance import ledoit_wolf_shrinkage
 
+from engine.analysis import wording
 from engine.analysis.gaussian_blocks import CovarianceBlocks, check_rank
 from engine.analysis.gaussian_optima import (
     bilinear_conditional_optimum,
@@ -43,6 +44,7 @@ from engine.analysis.gaussian_optima import (
     optimal_joint_loss,
     optimal_l2_one_sided_loss,
 )
+from engine.analysis.wording import keyed
 from engine.errors import ConfigError, DataError, NotFittedError
 
 logger = logging.getLogger(__name__)
@@ -147,7 +149,8 @@ class CrossModalGaussianFit(BaseEstimator):  # type: ignore[misc]
         covariance_uu_, covariance_uv_, covariance_vv_: Its blocks (views into ``covariance_``).
         shrinkage_: Shrinkage amount actually applied, in [0, 1].
         shrinkage_note_: Plain-words warning when N < 10 (d_u + d_v) (or the covariance is
-            singular), else None.
+            singular), else None; in English.
+        shrinkage_note_keyed_: The same as keyed parts (:mod:`engine.analysis.wording`), or None.
         whitened_cross_covariance_: W, shape (d_u, d_v).
         canonical_correlations_: Singular values of W, descending, shape (K,), K = min(d_u, d_v).
         U_, V_: Left and right singular vectors of W, shapes (d_u, K) and (d_v, K).
@@ -219,7 +222,8 @@ class CrossModalGaussianFit(BaseEstimator):  # type: ignore[misc]
         self.captured_dependence_ = captured_share(mi_terms)
         self.captured_correlation_share_ = captured_share(sigma**2)
         self.rank_for_90_ = rank_for_share(self.captured_dependence_) if self.mutual_information_ > 0 else 0
-        self.shrinkage_note_ = self._note(n, d_u + d_v, bool(sigma.size and sigma[0] >= SIGMA_CAP))
+        self.shrinkage_note_keyed_ = self._note(n, d_u + d_v, bool(sigma.size and sigma[0] >= SIGMA_CAP))
+        self.shrinkage_note_ = wording.english(self.shrinkage_note_keyed_) if self.shrinkage_note_keyed_ else None
         if self.shrinkage_note_:
             logger.info("CrossModalGaussianFit: %s", self.shrinkage_note_)
         return self
@@ -245,29 +249,20 @@ class CrossModalGaussianFit(BaseEstimator):  # type: ignore[misc]
         cov = shrunk * np.outer(scale, scale)
         return (cov + cov.T) / 2.0, amount
 
-    def _note(self, n: int, dim: int, saturated: bool) -> str | None:
+    def _note(self, n: int, dim: int, saturated: bool) -> list[dict[str, Any]] | None:
         if n >= PAIRS_PER_DIMENSION * dim and not saturated:
             return None
         how = (
-            f"Ledoit-Wolf shrinkage of {self.shrinkage_:.3f} was applied, which pulls them down but need not "
-            "remove the bias"
+            keyed("analysis.SHRINKAGE_AUTO", amount=float(self.shrinkage_))
             if isinstance(self.shrinkage, str)
-            else f"a fixed shrinkage of {self.shrinkage_:.3f} was applied"
+            else keyed("analysis.SHRINKAGE_FIXED", amount=float(self.shrinkage_))
             if self.shrinkage_ > 0
-            else "no shrinkage was applied (pass shrinkage='auto' to reduce the bias)"
+            else keyed("analysis.SHRINKAGE_NONE")
         )
-        note = (
-            f"Only {n} pairs for {dim} dimensions ({n / dim:.1f} per dimension; fewer than {PAIRS_PER_DIMENSION} is "
-            f"too few): the covariance is noisy, and canonical correlations estimated from it are biased upwards, so "
-            f"the spectrum and the mutual information overstate the real dependence; {how}. Reduce the dimension "
-            "(e.g. PCA) or use more pairs before reading the numbers literally."
-        )
+        parts = [keyed("analysis.SHRINKAGE_NOTE", n=n, dim=dim, per_dim=n / dim, minimum=PAIRS_PER_DIMENSION, how=how)]
         if saturated:
-            note += (
-                " At least one canonical correlation is numerically 1 (a singular covariance), so the mutual "
-                "information is unbounded and the value shown is capped."
-            )
-        return note
+            parts.append(keyed("analysis.SHRINKAGE_SATURATED"))
+        return parts
 
     # ------------------------------------------------------------------ results
 
@@ -391,6 +386,7 @@ class CrossModalGaussianFit(BaseEstimator):  # type: ignore[misc]
             "shrinkage": self.shrinkage if isinstance(self.shrinkage, (str, type(None))) else float(self.shrinkage),
             "shrinkage_applied": float(self.shrinkage_),
             "shrinkage_note": self.shrinkage_note_,
+            "shrinkage_note_keyed": self.shrinkage_note_keyed_,
             "canonical_correlations": self.canonical_correlations_.tolist(),
             "captured_dependence": self.captured_dependence_.tolist(),
             "captured_correlation_share": self.captured_correlation_share_.tolist(),

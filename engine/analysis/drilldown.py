@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from engine.analysis import wording
+from engine.analysis.wording import keyed
 from engine.errors import ConfigError, DataError
 from engine.evaluate import first_relevant_ranks, per_query_topk
 from engine.evaluate.scoring import ArrayLike, check_tilt
@@ -109,7 +111,7 @@ def drilldown(
         (``base_topk``/``tuned_topk`` gallery indices best first, ``base_scores``/``tuned_scores``,
         ``base_rank``/``tuned_rank`` 1-based, ``rank_change`` = base minus tuned, positive = better);
         ``summary`` (``improved``, ``unchanged``, ``worse``, mean and median ranks, hits@k, a
-        ``takeaway`` sentence); ``wins`` and ``losses``, lists of examples with ``query``,
+        ``takeaway`` sentence in English and ``takeaway_keyed`` for any language); ``wins`` and ``losses``, lists of examples with ``query``,
         ``true_index``, ``relevant``, ranks, both top-k lists with scores and per-item relevance flags.
 
     Raises:
@@ -173,11 +175,11 @@ def drilldown(
             "base": int(np.sum(ranks["base"] <= k_used)),
             "tuned": int(np.sum(ranks["tuned"] <= k_used)),
         },
-        "takeaway": (
-            f"Searching {gallery_side} items from {query_side} items, the tuned model ranks the true item higher "
-            f"for {improved} of {n} queries, lower for {worse} and the same for {n - improved - worse}."
-        ),
     }
+    wording.store_text(summary, "takeaway", keyed(
+        "analysis.DRILLDOWN_TAKEAWAY", words={"gallery": "audit.ROLE", "query": "audit.ROLE"}, gallery=gallery_side,
+        query=query_side, improved=improved, n=n, worse=worse, same=n - improved - worse,
+    ))
     logger.info("drill-down %s: %s", direction, summary["takeaway"])
     return {
         "direction": direction,

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.analysis import wording
 from engine.analysis.gaussian_blocks import CovarianceBlocks, sym_power
 from engine.analysis.gaussian_conditionals import (
     conditional_mean_error,
@@ -47,6 +48,7 @@ from engine.analysis.gaussian_optima import (
     optimal_joint_loss,
     optimal_l2_one_sided_loss,
 )
+from engine.analysis.wording import keyed
 from engine.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -253,7 +255,7 @@ def run_lab(
             sweeps[sweep].append(cache[key])
     sigma = canonical_correlations(*c)
     n_u, n_v = c.uv.shape
-    return {
+    result = {
         "example": example,
         "loss": loss,
         "tilt": "l2" if loss == "l2-left-given-right" else "dot",
@@ -270,30 +272,19 @@ def run_lab(
             "base_sample_size": base_n,
         },
         "sweeps": sweeps,
-        "notes": _lab_notes(loss, base_n),
-        "wall_s": time.perf_counter() - started,
     }
+    wording.store(result, "notes", _lab_notes(loss, base_n))
+    result["wall_s"] = time.perf_counter() - started
+    return result
 
 
-def _lab_notes(loss: str, base_n: int | None) -> list[str]:
-    notes = [
-        "Linear unnormalised encoders, temperature 1, Adam with cosine decay; A = G^T H (and B = G^T G) averaged "
-        "over the last quarter of the steps. Errors are exact expectations under the known covariance.",
-        "sample_size None means fresh pairs every step (the infinite-data limit); otherwise a fixed dataset of that "
-        "many pairs is cycled in shuffled epochs, with batches of min(batch_size, sample_size).",
-        "A finite batch biases the learned optimum (paper Fig. 9), and a finite dataset adds estimation error "
-        "(Fig. 10); the reference values are the population optimum of the same rank.",
-    ]
+def _lab_notes(loss: str, base_n: int | None) -> list[dict[str, Any]]:
+    """The lab's assumptions, as keyed sentences (:mod:`engine.analysis.wording`)."""
+    notes = [keyed("analysis.LAB_NOTE_SETUP"), keyed("analysis.LAB_NOTE_SAMPLE_SIZE"), keyed("analysis.LAB_NOTE_BIAS")]
     if base_n is None:
-        notes.append("The latent-dimension and batch-size sweeps use fresh pairs every step.")
+        notes.append(keyed("analysis.LAB_NOTE_FRESH_PAIRS"))
     if loss == "joint":
-        notes.append(
-            "The joint loss's optimum shrinks each canonical correlation sigma to h(sigma) < sigma, so its "
-            "conditional means are biased: its reference conditional-mean error is above 0 even at full rank."
-        )
+        notes.append(keyed("analysis.LAB_NOTE_JOINT"))
     if loss == "l2-left-given-right":
-        notes.append(
-            "The one-sided L2 loss fits u|v only (mean and covariance); it has a closed form only at "
-            "n_e >= n_u, so smaller n_e have no reference and no whitened error."
-        )
+        notes.append(keyed("analysis.LAB_NOTE_L2"))
     return notes

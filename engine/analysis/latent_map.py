@@ -43,6 +43,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import orthogonal_procrustes
 
+from engine.analysis import wording
+from engine.analysis.wording import keyed
 from engine.errors import ConfigError, DataError
 from engine.runs.atomic import atomic_write_json, atomic_write_npz, read_json
 
@@ -268,33 +270,27 @@ def _takeaway(
     emb_change: float | None,
     method: str,
     collapsed: dict[str, bool],
-) -> str:
+) -> list[dict[str, Any]]:
+    """The takeaway as keyed parts (:mod:`engine.analysis.wording`), joined when written."""
     broken = [name for name, flag in collapsed.items() if flag]
-    if broken:
-        text = (
-            f"The {' and the '.join(broken)} model put{'s' if len(broken) == 1 else ''} every test item at the same "
-            "point (collapsed embeddings), so the map cannot show how pairs moved."
-        )
+    model = "analysis.MODEL_WORDS"
+    if len(broken) == 1:
+        parts = [keyed("analysis.LATENT_COLLAPSED_ONE", words={"model": model}, model=broken[0])]
+    elif broken:
+        parts = [keyed("analysis.LATENT_COLLAPSED_BOTH", words={"first": model, "second": model}, first=broken[0],
+                       second=broken[1])]
     elif change is None:
-        text = "In the base map the two sides of every pair already coincide, so the map shows no pair movement."
+        parts = [keyed("analysis.LATENT_COINCIDE")]
     elif abs(change) < 0.5:
-        text = (
-            f"Pairs stayed about as close in the {method.upper()} map "
-            f"(mean pair distance {map_before:.3g} -> {map_after:.3g})."
-        )
+        parts = [keyed("analysis.LATENT_STAYED", method=method.upper(), before=map_before, after=map_after)]
     else:
-        verb = "closer" if change < 0 else "further apart"
-        text = (
-            f"Pairs moved {verb} by {abs(change):.0f}% in the {method.upper()} map "
-            f"(mean distance between the two sides of a pair {map_before:.3g} -> {map_after:.3g}, base-map units)."
-        )
+        parts = [keyed("analysis.LATENT_MOVED", words={"verb": "analysis.LATENT_MOVED_VERB"},
+                       verb="closer" if change < 0 else "apart", change=abs(change), method=method.upper(),
+                       before=map_before, after=map_after)]
     if emb_change is not None and abs(emb_change) >= 0.5:
-        verb = "closer" if emb_change < 0 else "further apart"
-        text += (
-            f" In the full embedding space, relative to the spread of all points, "
-            f"pairs are {abs(emb_change):.0f}% {verb}."
-        )
-    return text + " The map is a 2-D picture; judge the model by the retrieval metrics."
+        parts.append(keyed("analysis.LATENT_EMBEDDING", words={"verb": "analysis.LATENT_EMBEDDING_VERB"},
+                           change=abs(emb_change), verb="closer" if emb_change < 0 else "apart"))
+    return [*parts, keyed("analysis.LATENT_CLOSING")]
 
 
 def latent_map(
@@ -340,7 +336,8 @@ def latent_map(
         (PCA only), ``alignment`` (see :func:`procrustes_align`), ``pair_distance`` (``map`` and
         ``embedding``, each ``{"base", "tuned", "change_pct"}``; negative change = pairs closer),
         ``collapsed`` (``{"base", "tuned"}``: all points coincide, pair movement is then
-        undefined), ``takeaway``, ``timings``, ``versions``.
+        undefined), ``takeaway`` (English; ``takeaway_keyed`` for any language, see
+        :func:`engine.analysis.wording.render_text`), ``timings``, ``versions``.
 
     Raises:
         DataError: Arrays of the wrong shape, mismatched row counts, or non-finite values.
@@ -447,7 +444,9 @@ def latent_map(
             "embedding": {"base": emb_base, "tuned": emb_tuned, "change_pct": emb_change},
         },
         "collapsed": collapsed,
-        "takeaway": _takeaway(map_base, map_tuned, map_change, emb_change, used, collapsed),
+    }
+    wording.store_text(meta, "takeaway", _takeaway(map_base, map_tuned, map_change, emb_change, used, collapsed))
+    meta |= {
         "timings": {name: round(value, 4) for name, value in timings.items()},
         "versions": versions,
     }

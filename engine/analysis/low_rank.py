@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from engine.analysis import wording
 from engine.analysis.gaussian_blocks import check_rank
 from engine.analysis.cross_modal_gaussian import (
     Array,
@@ -54,6 +55,7 @@ from engine.analysis.cross_modal_gaussian import (
     fit_cross_modal_gaussian,
     symmetric_power,
 )
+from engine.analysis.wording import keyed
 from engine.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
@@ -162,7 +164,8 @@ def learned_vs_optimal(
         (``to_dict()`` summaries), ``mutual_information_ratio`` (tuned / base), ``readout``
         (``tuned`` and ``base``, each with ``conditional`` / ``joint`` targets: ``scale``,
         ``alignment``, ``relative_error``; plus ``share_of_optimal_conditional_gain``, ``r2`` and
-        ``whitened_singular_values``), and ``notes`` stating the assumptions.
+        ``whitened_singular_values``), and ``notes`` stating the assumptions (English; keyed
+        forms in ``notes_keyed``, see :func:`engine.analysis.wording.render_texts`).
 
     Raises:
         DataError: Bad arrays, differing row counts, or tuned sides of different widths.
@@ -203,7 +206,7 @@ def learned_vs_optimal(
     q_u, q_v = min(p_u, u_t.shape[1]), min(p_v, v_t.shape[1])
     tuned_fit = CrossModalGaussianFit(shrinkage=shrinkage).fit(pca_scores(u_t, q_u), pca_scores(v_t, q_v))
     base_mi = base_fit.mutual_information_
-    return {
+    result = {
         "n_pairs": n,
         "dims": {"base_u": u_b.shape[1], "base_v": v_b.shape[1], "tuned": u_t.shape[1], "pca_u": p_u, "pca_v": p_v},
         "rank": k,
@@ -214,28 +217,21 @@ def learned_vs_optimal(
         "mutual_information_ratio": tuned_fit.mutual_information_ / base_mi if base_mi > 0 else None,
         "optimal_loss": {"conditional": maps["conditional"]["optimal_loss"], "joint": maps["joint"]["optimal_loss"]},
         "readout": readout,
-        "notes": _notes(n, p_u, p_v, base_fit, readout["base"] is None),
     }
+    wording.store(result, "notes", _notes(n, p_u, p_v, base_fit, readout["base"] is None))
+    return result
 
 
-def _notes(n: int, p_u: int, p_v: int, base_fit: CrossModalGaussianFit, no_base: bool) -> list[str]:
-    notes = [
-        f"The optimum is computed for a joint Gaussian fitted to the base embeddings of these {n} pairs, reduced by "
-        f"PCA (fitted on the same pairs) to {p_u} + {p_v} dimensions; it is the best bilinear scoring of those "
-        "features, not of the raw inputs, and both the Gaussian and the optimum are in-sample.",
-        "The tuned similarity is read out as the least-squares bilinear form of the same base features, after "
-        "removing additive per-row and per-column terms (a bilinear form cannot hold them); r2 is the share of "
-        "the tuned scores' variance that read-out explains. A low r2 means the tuned model uses information "
-        "outside the linear span of the base features, and the distances then describe only its linear part.",
-        "Scores are compared after the best non-negative rescaling, because temperature and normalisation change "
-        "their scale without changing rankings. relative_error is 0 at the optimum and about 1 for an unrelated "
-        "read-out; share_of_optimal_conditional_gain is the fraction of the optimal population CLIP-loss gain "
-        "(over scoring everything equally) the read-out would reach if the data were this Gaussian.",
-        "The tuned model's own canonical correlations are not bounded by the base ones: it sees the raw inputs, "
-        "not the base embeddings, so mutual_information_ratio can exceed 1.",
+def _notes(n: int, p_u: int, p_v: int, base_fit: CrossModalGaussianFit, no_base: bool) -> list[Any]:
+    """The assumptions behind the comparison, as keyed sentences (:mod:`engine.analysis.wording`)."""
+    notes: list[Any] = [
+        keyed("analysis.LOW_RANK_NOTE_OPTIMUM", n=n, p_u=p_u, p_v=p_v),
+        keyed("analysis.LOW_RANK_NOTE_READOUT"),
+        keyed("analysis.LOW_RANK_NOTE_RESCALING"),
+        keyed("analysis.LOW_RANK_NOTE_CANONICAL"),
     ]
-    if base_fit.shrinkage_note_:
-        notes.append(base_fit.shrinkage_note_)
+    if base_fit.shrinkage_note_keyed_:
+        notes.append(base_fit.shrinkage_note_keyed_)
     if no_base:
-        notes.append("The base sides have different widths, so the base model has no inner-product read-out.")
+        notes.append(keyed("analysis.LOW_RANK_NOTE_NO_BASE"))
     return notes

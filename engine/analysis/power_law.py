@@ -42,7 +42,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import least_squares
 
+from engine.analysis import wording
+from engine.analysis.wording import keyed
 from engine.errors import ConfigError, DataError
+from engine.i18n import override, t
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +203,8 @@ def fit_saturating_power_law(
         ``{"estimate", "low", "high"}``), ``n``, ``metric``, ``fitted``, ``residual_rms``,
         ``uncertainty`` (``method``, ``n_boot``, ``n_failed``, ``confidence``), ``predictions`` (one
         ``{"factor", "n", "estimate", "low", "high"}`` per factor 2 and 4 of the largest ``n``),
-        ``bootstrap_params`` (``a``, ``b``, ``c`` lists), ``warnings`` (plain sentences), and
+        ``bootstrap_params`` (``a``, ``b``, ``c`` lists), ``warnings`` (plain English sentences;
+        ``warnings_keyed`` holds them as catalogue keys and fields, see :func:`render_fit_warnings`), and
         ``pairs_needed`` when ``target`` is given. On noiseless data from the model the estimates
         equal the true parameters to solver precision.
 
@@ -255,8 +259,8 @@ def fit_saturating_power_law(
         "max_asymptote": max_asymptote,
         "uncertainty": {"method": method, "n_boot": int(boot.shape[0]), "n_failed": n_failed, "confidence": confidence},
         "bootstrap_params": {name: boot[:, i].tolist() for i, name in enumerate("abc")},
-        "warnings": _fit_warnings(a, b, c, max_asymptote, n_failed, boot.shape[0] + n_failed),
     }
+    wording.store(result, "warnings", _fit_warnings(a, b, c, max_asymptote, n_failed, boot.shape[0] + n_failed))
     result["predictions"] = [
         {"factor": factor, "n": factor * n_max,
          **_interval(float(saturating_power_law(factor * n_max, a, b, c)),
@@ -269,20 +273,25 @@ def fit_saturating_power_law(
     return result
 
 
-def _fit_warnings(a: float, b: float, c: float, max_asymptote: float | None, n_failed: int, n_total: int) -> list[str]:
+def _fit_warnings(
+    a: float, b: float, c: float, max_asymptote: float | None, n_failed: int, n_total: int
+) -> list[dict[str, Any]]:
+    """The fit's caveats as keyed sentences (:func:`engine.analysis.wording.keyed`)."""
     warnings = []
     if b <= 1e-9:
-        warnings.append("The metric does not rise with more data in these points, so the curve is flat and "
-                        "extrapolation says nothing; check the training settings or use more points.")
+        warnings.append(keyed("analysis.CURVE_FLAT"))
     if max_asymptote is not None and a >= max_asymptote - 1e-3 * max(abs(max_asymptote), 1.0):
-        warnings.append(f"The fitted ceiling sits at its upper bound {max_asymptote:g}: these points do not show "
-                        "where the curve levels off, so treat predictions beyond the data as optimistic.")
+        warnings.append(keyed("analysis.CURVE_CEILING_AT_BOUND", bound=float(max_asymptote)))
     if c <= C_MIN * 1.01 or c >= C_MAX * 0.99:
-        warnings.append(f"The fitted exponent c = {c:.3g} sits at a bound of [{C_MIN:g}, {C_MAX:g}]; the shape of "
-                        "the curve is poorly determined by these points.")
+        warnings.append(keyed("analysis.CURVE_EXPONENT_AT_BOUND", c=float(c), c_min=C_MIN, c_max=C_MAX))
     if n_total and n_failed > 0.1 * n_total:
-        warnings.append(f"{n_failed} of {n_total} bootstrap refits failed; the intervals rest on the others.")
+        warnings.append(keyed("analysis.CURVE_REFITS_FAILED", failed=int(n_failed), total=int(n_total)))
     return warnings
+
+
+def render_fit_warnings(fit: dict[str, Any]) -> list[str]:
+    """The ``warnings`` of a stored fit in the language in force (stored English for old fits)."""
+    return wording.render_texts(fit, "warnings")
 
 
 def _needed(a: ArrayLike, b: ArrayLike, c: ArrayLike, target: float) -> NDArray[np.float64]:
@@ -311,7 +320,8 @@ def pairs_needed(fit: dict[str, Any], target: float) -> dict[str, Any]:
         ``{"target", "reachable", "estimate", "low", "high", "share_reachable", "message"}``:
         ``estimate`` is None when the target is at or above the fitted asymptote; ``share_reachable``
         is the fraction of bootstrap refits that reach the target (None without a bootstrap);
-        ``message`` says it in words.
+        ``message`` says it in English (:func:`render_pairs_needed` in the language in force, from
+        ``message_fields``: the fitted ``ceiling`` and the ``largest`` measured pair count).
 
     Raises:
         ConfigError: ``target`` is not a finite number.
@@ -329,31 +339,46 @@ def pairs_needed(fit: dict[str, Any], target: float) -> dict[str, Any]:
     share = float(np.mean(np.isfinite(samples))) if samples is not None else None
     largest = max(fit["n"])
     out = {"target": target, "reachable": bool(reachable), **interval, "share_reachable": share}
-    out["message"] = _needed_message(out, a, largest)
+    out["message_key"] = NEEDED_KEY
+    out["message_fields"] = {"ceiling": float(a), "largest": float(largest)}
+    with override("en"):
+        out["message"] = _needed_message(out)
     return out
 
 
-def _needed_message(out: dict[str, Any], a: float, largest: float) -> str:
-    target = out["target"]
+NEEDED_KEY = "analysis.NEEDED"  # marks a pairs_needed entry that render_pairs_needed can write
+
+
+def render_pairs_needed(needed: dict[str, Any]) -> str:
+    """The ``message`` of a stored :func:`pairs_needed` result in the language in force.
+
+    Entries stored before ``message_key`` existed give their stored English ``message``.
+    """
+    if needed.get("message_key") != NEEDED_KEY or not isinstance(needed.get("message_fields"), dict):
+        return str(needed.get("message", ""))
+    return _needed_message(needed)
+
+
+def _needed_message(out: dict[str, Any]) -> str:
+    """The sentence for a pairs_needed entry, in the language in force (pieces of ``analysis.NEEDED_*``)."""
+    target, a, largest = out["target"], out["message_fields"]["ceiling"], out["message_fields"]["largest"]
     if not out["reachable"]:
-        return (f"Not reachable: the fitted ceiling is {a:.3f}, at or below the target {target:.3f}, so more data of "
-                "the same kind is not predicted to get there; a better model or loss is needed.")
+        return t("analysis.NEEDED_UNREACHABLE", ceiling=a, target=target)
     never = None if out["share_reachable"] is None else 1.0 - out["share_reachable"]
     if out["estimate"] <= largest:
-        text = f"Already reached: the fit puts the metric at or above {target:.3f} with the current {largest:,.0f} pairs"
+        text = t("analysis.NEEDED_REACHED", target=target, largest=largest)
         if never:
-            text += f", though in {never:.0%} of bootstrap refits the ceiling stays below the target"
-        return text + "."
-    text = f"About {out['estimate']:,.0f} training pairs to reach {target:.3f}"
+            text += t("analysis.NEEDED_REACHED_BUT", never=never)
+        return text + t("analysis.NEEDED_END")
+    text = t("analysis.NEEDED_ABOUT", estimate=out["estimate"], target=target)
     if out["low"] is not None and out["high"] is not None:
-        text += f" ({out['low']:,.0f} to {out['high']:,.0f} at the stated confidence)."
+        text += t("analysis.NEEDED_RANGE", low=out["low"], high=out["high"])
     elif out["low"] is not None:
-        text += (f" (at least {out['low']:,.0f}; the upper end is open because in {never:.0%} of bootstrap "
-                 "refits the ceiling stays below the target).")
+        text += t("analysis.NEEDED_OPEN", low=out["low"], never=never)
     else:
-        text += " (no interval: the fit had no bootstrap)."
+        text += t("analysis.NEEDED_NO_INTERVAL")
     if out["estimate"] > 4 * largest:
-        text += " This is far beyond the measured range, so treat it as an order of magnitude."
+        text += t("analysis.NEEDED_FAR")
     return text
 
 

@@ -29,50 +29,32 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import rankdata
 
+from engine.analysis import wording
 from engine.analysis.score_chunks import check_pairs, check_positive_int, score_blocks
+from engine.analysis.wording import keyed
 from engine.errors import ConfigError, DataError
 from engine.evaluate import score_matrix
+from engine.i18n import message
 
 logger = logging.getLogger(__name__)
 
-# Every user-facing sentence this module produces, so wording is reviewed in one place.
-MESSAGES: dict[str, str] = {
-    "collapsed": (
-        "All scores are nearly equal (their spread is {relative_std:.1e} of the score scale): the embeddings "
-        "have collapsed towards one point, so scores cannot tell true pairs from wrong ones."
-    ),
-    "overlap": (
-        "True pairs barely score higher than random pairs (AUC {auc:.2f}; 0.5 = no separation): the model "
-        "does not link the two sides yet."
-    ),
-    "inverted": (
-        "True pairs score lower than random pairs (AUC {auc:.2f}): check that the left and right columns are "
-        "not swapped and that the tilt matches the model."
-    ),
-    "accepts_all": (
-        "The best threshold accepts every query's strongest wrong candidate too: true pairs do not outscore "
-        "those candidates, so a score threshold cannot yet decide whether a match is right."
-    ),
-    "no_in_batch": (
-        "No in-batch negatives were found (every sampled batch held a single group), so separation from "
-        "random pairs is not available."
-    ),
-    "auc_changed": "{what}: AUC {verb} from {base:.3f} to {tuned:.3f} ({delta:+.3f}; 0.5 = chance, 1 = perfect).",
-    "auc_same": "{what}: AUC stayed at {tuned:.3f} (base {base:.3f}; 0.5 = chance, 1 = perfect).",
-    "auc_hardest_what": "Telling the true item from the strongest wrong candidate",
-    "auc_in_batch_what": "Telling true pairs from random pairs",
-    "verb_up": "rose",
-    "verb_down": "fell",
-    "operating_point": (
-        "At its recommended threshold the tuned model accepts {recall:.0%} of true pairs at {precision:.0%} "
-        "precision (base: {base_recall:.0%} at {base_precision:.0%})."
-    ),
-    "threshold_moved": "The recommended match threshold ({tilt} score) moved from {base:.3f} to {tuned:.3f}.",
-    "tilts_differ": (
-        "The base model scores with {base_tilt} and the tuned one with {tuned_tilt}, so their thresholds are on "
-        "different scales; compare the AUCs, not the thresholds."
-    ),
+# Every user-facing sentence is in the message catalogue (area "analysis", SIMILARITY_*); results
+# store the English text and its keyed form (engine.analysis.wording). MESSAGES keeps the English
+# templates under their old names for callers that quote them.
+_KEYS: dict[str, str] = {
+    "collapsed": "analysis.SIMILARITY_COLLAPSED",
+    "overlap": "analysis.SIMILARITY_OVERLAP",
+    "inverted": "analysis.SIMILARITY_INVERTED",
+    "accepts_all": "analysis.SIMILARITY_ACCEPTS_ALL",
+    "no_in_batch": "analysis.SIMILARITY_NO_IN_BATCH",
+    "auc_changed": "analysis.SIMILARITY_AUC_CHANGED",
+    "auc_same": "analysis.SIMILARITY_AUC_SAME",
+    "operating_point": "analysis.SIMILARITY_OPERATING_POINT",
+    "threshold_moved": "analysis.SIMILARITY_THRESHOLD_MOVED",
+    "tilts_differ": "analysis.SIMILARITY_TILTS_DIFFER",
 }
+MESSAGES: dict[str, str] = {name: message(key, "en") for name, key in _KEYS.items()}
+_AUC_WORDS = {"what": "analysis.SIMILARITY_AUC_WHAT", "verb": "analysis.SIMILARITY_AUC_VERB"}
 
 # Spread of all scores below this share of the score scale counts as collapse.
 COLLAPSE_RELATIVE_STD = 1e-3
@@ -283,18 +265,20 @@ def _score_scale(left: np.ndarray, right: np.ndarray, tilt: str) -> float:
     return float((norms_l**2).mean() + (norms_r**2).mean())
 
 
-def _collapse(all_scores: FloatArray, scale: float, auc_in_batch: float | None) -> tuple[dict[str, Any], list[str]]:
+def _collapse(
+    all_scores: FloatArray, scale: float, auc_in_batch: float | None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     relative_std = float(all_scores.std() / scale) if scale > 0 else 0.0
     warnings = []
     collapsed = relative_std < COLLAPSE_RELATIVE_STD
     if collapsed:
-        warnings.append(MESSAGES["collapsed"].format(relative_std=relative_std))
+        warnings.append(keyed(_KEYS["collapsed"], relative_std=relative_std))
     overlap = False
     if auc_in_batch is not None and auc_in_batch < OVERLAP_AUC:
         overlap = True
         if not collapsed:  # collapse already explains the overlap
             key = "inverted" if auc_in_batch < 1.0 - OVERLAP_AUC else "overlap"
-            warnings.append(MESSAGES[key].format(auc=auc_in_batch))
+            warnings.append(keyed(_KEYS[key], auc=float(auc_in_batch)))
     info = {
         "flag": bool(collapsed or overlap),
         "score_std": float(all_scores.std()),
@@ -364,12 +348,12 @@ def similarity_distributions(
     )
     collapse, warnings = _collapse(every, _score_scale(a_left, a_right, tilt), auc_in_batch)
     if threshold["threshold"] <= hardest.min():
-        warnings.append(MESSAGES["accepts_all"])
+        warnings.append(keyed(_KEYS["accepts_all"]))
     if not in_batch.size:
-        warnings.append(MESSAGES["no_in_batch"])
-    for text in warnings:
-        logger.warning(text)
-    return {
+        warnings.append(keyed(_KEYS["no_in_batch"]))
+    for item in warnings:
+        logger.warning(wording.english(item))
+    out = {
         "tilt": tilt,
         "n_pairs": int(codes.size),
         "n_groups": int(codes.max() + 1),
@@ -381,16 +365,17 @@ def similarity_distributions(
         "auc": {"in_batch": auc_in_batch, "hardest": roc_auc(positive, hardest)},
         "threshold": threshold,
         "collapse": collapse,
-        "warnings": warnings,
     }
+    wording.store(out, "warnings", warnings)
+    return out
 
 
-def _auc_takeaway(what: str, base: float, tuned: float) -> str:
+def _auc_takeaway(what: str, base: float, tuned: float) -> dict[str, Any]:
     delta = tuned - base
     if abs(delta) < AUC_SAME:
-        return MESSAGES["auc_same"].format(what=what, base=base, tuned=tuned)
-    verb = MESSAGES["verb_up"] if delta > 0 else MESSAGES["verb_down"]
-    return MESSAGES["auc_changed"].format(what=what, verb=verb, base=base, tuned=tuned, delta=delta)
+        return keyed(_KEYS["auc_same"], words={"what": _AUC_WORDS["what"]}, what=what, base=base, tuned=tuned)
+    return keyed(_KEYS["auc_changed"], words=_AUC_WORDS, what=what, verb="up" if delta > 0 else "down", base=base,
+                 tuned=tuned, delta=delta)
 
 
 def _require_keys(result: dict[str, Any], name: str) -> None:
@@ -412,8 +397,9 @@ def compare_distributions(base: dict[str, Any], tuned: dict[str, Any]) -> dict[s
     Returns:
         JSON-serialisable dict: ``tilt`` (base, tuned); ``auc_in_batch`` and ``auc_hardest`` with
         ``base``, ``tuned`` and ``change``; ``threshold``, ``precision``, ``recall``, ``f1`` with
-        ``base`` and ``tuned``; ``thresholds_comparable`` (same tilt); ``takeaways`` (sentences);
-        ``warnings`` of each side.
+        ``base`` and ``tuned``; ``thresholds_comparable`` (same tilt); ``takeaways`` (English
+        sentences, keyed forms in ``takeaways_keyed``); ``warnings`` of each side (keyed forms in
+        ``warnings_keyed``, also per side).
 
     Raises:
         DataError: An argument is not a similarity_distributions result.
@@ -435,24 +421,21 @@ def compare_distributions(base: dict[str, Any], tuned: dict[str, Any]) -> dict[s
         **{k: pair(lambda r, k=k: r["threshold"][k]) for k in ("threshold", "precision", "recall", "f1")},
         "thresholds_comparable": base["tilt"] == tuned["tilt"],
         "warnings": {"base": list(base["warnings"]), "tuned": list(tuned["warnings"])},
+        "warnings_keyed": {"base": base.get("warnings_keyed"), "tuned": tuned.get("warnings_keyed")},
     }
-    takeaways = [_auc_takeaway(MESSAGES["auc_hardest_what"], base["auc"]["hardest"], tuned["auc"]["hardest"])]
+    takeaways = [_auc_takeaway("hardest", base["auc"]["hardest"], tuned["auc"]["hardest"])]
     if base["auc"]["in_batch"] is not None and tuned["auc"]["in_batch"] is not None:
-        takeaways.append(
-            _auc_takeaway(MESSAGES["auc_in_batch_what"], base["auc"]["in_batch"], tuned["auc"]["in_batch"])
-        )
+        takeaways.append(_auc_takeaway("in_batch", base["auc"]["in_batch"], tuned["auc"]["in_batch"]))
     b_thr, t_thr = base["threshold"], tuned["threshold"]
     takeaways.append(
-        MESSAGES["operating_point"].format(
-            recall=t_thr["recall"], precision=t_thr["precision"],
-            base_recall=b_thr["recall"], base_precision=b_thr["precision"],
-        )
+        keyed(_KEYS["operating_point"], recall=t_thr["recall"], precision=t_thr["precision"],
+              base_recall=b_thr["recall"], base_precision=b_thr["precision"])
     )
     if out["thresholds_comparable"]:
         takeaways.append(
-            MESSAGES["threshold_moved"].format(tilt=tuned["tilt"], base=b_thr["threshold"], tuned=t_thr["threshold"])
+            keyed(_KEYS["threshold_moved"], tilt=tuned["tilt"], base=b_thr["threshold"], tuned=t_thr["threshold"])
         )
     else:
-        takeaways.append(MESSAGES["tilts_differ"].format(base_tilt=base["tilt"], tuned_tilt=tuned["tilt"]))
-    out["takeaways"] = takeaways
+        takeaways.append(keyed(_KEYS["tilts_differ"], base_tilt=base["tilt"], tuned_tilt=tuned["tilt"]))
+    wording.store(out, "takeaways", takeaways)
     return out

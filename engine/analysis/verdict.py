@@ -1,8 +1,11 @@
-"""Plain-language verdicts for paired comparisons of retrieval metrics.
+"""Plain-language verdicts for paired comparisons of retrieval metrics, in English and Japanese.
 
-Every user-facing sentence is a template in :data:`TEMPLATES` (with metric and direction names in
-:data:`METRIC_LABELS` and :data:`DIRECTION_LABELS`), so the CLI, the dashboard and the report all say
-the same thing. This module imports only the standard library: read-only pages can use it.
+Every user-facing word is in the message catalogue (area ``verdicts``), so the CLI, the dashboard and
+the report all say the same thing. A verdict is stored three ways next to its numbers: ``verdict``
+(the English sentence, as always), ``verdict_key`` (the catalogue key of its template) and
+``verdict_fields`` (the raw numbers and names that fill it). :func:`render_verdict` writes the
+sentence again from key and fields in the language in force; stores written before the key existed
+fall back to their English sentence.
 
 Differences of recall@k and MRR are written in points (the metric x 100); median-rank differences
 are written in ranks. A verdict reads the ``significant`` flag that
@@ -18,43 +21,35 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.errors import DataError
+from engine.i18n import message, override, t
 
 logger = logging.getLogger(__name__)
 
-TEMPLATES: dict[str, str] = {
-    # {winner} and {loser} are run names; {size}, {low}, {high} are already formatted numbers.
-    "win": "{winner} beats {loser} on {metric} by {size}, {ci} {low}–{high}",
-    "tie": (
-        "{a} vs {b} on {metric}: the difference ({size}, {ci} {low}–{high}) is not significant: "
-        "treat them as tied on this test set"
-    ),
-    "tuning_better": "fine-tuning improves {metric} by {size}, {ci} {low}–{high}",
-    "tuning_worse": "fine-tuning worsens {metric} by {size}, {ci} {low}–{high}",
-    "tuning_tie": (
-        "fine-tuning changes {metric} by {size}, {ci} {low}–{high}, which is not significant: "
-        "treat base and tuned as tied on this test set"
-    ),
-    "interval": "{metric} {value} ({ci} {low}–{high})",
-    "ci": "{confidence}% CI",
-    "points": "{value} points",
-    "ranks": "{value} ranks",
-    "metric_in_direction": "{metric} ({direction})",
-}
-
-METRIC_LABELS: dict[str, str] = {"recall@k": "R@{k}", "mrr": "MRR", "median_rank": "median rank"}
-
-DIRECTION_LABELS: dict[str, str] = {"left_to_right": "left → right", "right_to_left": "right → left"}
+AREA = "verdicts"
+# The stored keys of a verdict entry next to its English sentence.
+VERDICT_KEY = "verdict_key"
+VERDICT_FIELDS = "verdict_fields"
 
 _RECALL = re.compile(r"recall@(\d+)")
 
 
 def metric_display_name(metric: str, direction: str | None = None) -> str:
-    """Short display name of a metric key, e.g. ``"recall@1"`` -> ``"R@1"``, optionally with its direction."""
+    """Short display name of a metric key, e.g. ``"recall@1"`` -> ``"R@1"``, optionally with its direction.
+
+    In the language in force; the direction label is the charts' (``charts.DIRECTION_LABELS``).
+    """
     match = _RECALL.fullmatch(metric)
-    label = METRIC_LABELS["recall@k"].format(k=match.group(1)) if match else METRIC_LABELS.get(metric, metric)
+    if match:
+        label = t("verdicts.METRIC_RECALL", k=match.group(1))
+    else:
+        label = message("verdicts.METRIC_LABELS").get(metric, metric)
     if direction is None:
         return label
-    return TEMPLATES["metric_in_direction"].format(metric=label, direction=DIRECTION_LABELS.get(direction, direction))
+    return t("verdicts.METRIC_IN_DIRECTION", metric=label, direction=_direction_label(direction))
+
+
+def _direction_label(direction: str) -> str:
+    return message("charts.DIRECTION_LABELS").get(direction, direction)
 
 
 def _number(value: float, decimals: int) -> str:
@@ -74,12 +69,12 @@ def _size(metric: str, value: float, points: bool) -> str:
     """A difference with its unit, e.g. ``"3.1 points"`` or ``"2.0 ranks"``."""
     text = _scaled(metric, value, points)
     if metric == "median_rank":
-        return TEMPLATES["ranks"].format(value=text)
-    return TEMPLATES["points"].format(value=text) if points else text
+        return t("verdicts.RANKS", value=text)
+    return t("verdicts.POINTS", value=text) if points else text
 
 
 def _ci(confidence: float) -> str:
-    return TEMPLATES["ci"].format(confidence=f"{100.0 * confidence:g}")
+    return t("verdicts.CI", confidence=f"{100.0 * confidence:g}")
 
 
 def _fields(diff: Mapping[str, Any]) -> tuple[str, float, float, float, bool, bool, float]:
@@ -96,10 +91,99 @@ def _fields(diff: Mapping[str, Any]) -> tuple[str, float, float, float, bool, bo
     return metric, float(diff["estimate"]), low, high, significant, higher_is_better, float(diff["confidence"])
 
 
+def render_verdict(entry: Mapping[str, Any], *, direction_label: str | None = None) -> str:
+    """The verdict sentence of a stored verdict entry, in the language in force.
+
+    Args:
+        entry: A row of ``uncertainty.json``'s ``fine_tuning`` or ``comparison.json``'s ``pairwise``
+            (anything holding ``verdict_key`` and ``verdict_fields``, or at least ``verdict``).
+        direction_label: Replaces the search direction's generic label ("left → right"), e.g. with
+            the user's column names ("title → description").
+
+    Returns:
+        The sentence from key and fields; the stored English ``verdict`` for entries written before
+        keys were stored (or with a key this catalogue does not know); ``""`` when there is neither.
+    """
+    key, fields = entry.get(VERDICT_KEY), entry.get(VERDICT_FIELDS)
+    if not key or not isinstance(fields, Mapping):
+        return str(entry.get("verdict") or "")
+    try:
+        return _render(key, fields, direction_label)
+    except (KeyError, TypeError, ValueError) as exc:
+        logger.warning("verdict %s could not be rendered (%s); showing the stored English", key, exc)
+        return str(entry.get("verdict") or "")
+
+
+def _render(key: str, fields: Mapping[str, Any], direction_label: str | None = None) -> str:
+    metric, points = str(fields["metric"]), bool(fields.get("points", True))
+    direction = fields.get("direction")
+    if fields.get("metric_label") is not None:
+        label = str(fields["metric_label"])
+    elif direction_label is not None:
+        label = t("verdicts.METRIC_IN_DIRECTION", metric=metric_display_name(metric), direction=direction_label)
+    else:
+        label = metric_display_name(metric, direction)
+    names = {k: str(fields[k]) for k in ("winner", "loser", "a", "b") if k in fields}
+    return t(
+        key, **names, metric=label, size=_size(metric, float(fields["size"]), points), ci=_ci(float(fields["confidence"])),
+        low=_scaled(metric, float(fields["low"]), points), high=_scaled(metric, float(fields["high"]), points),
+    )
+
+
+def _entry(key: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """``{"verdict", "verdict_key", "verdict_fields"}``; the stored sentence is always English."""
+    with override("en"):
+        text = _render(key, fields)
+    return {"verdict": text, VERDICT_KEY: key, VERDICT_FIELDS: fields}
+
+
+def _label_fields(metric: str, direction: str | None, metric_label: str | None, points: bool) -> dict[str, Any]:
+    fields: dict[str, Any] = {"metric": metric, "points": points}
+    if direction is not None:
+        fields["direction"] = direction
+    if metric_label is not None:
+        fields["metric_label"] = metric_label
+    return fields
+
+
+def verdict_entry(
+    name_a: str, name_b: str, diff: Mapping[str, Any], *, direction: str | None = None,
+    metric_label: str | None = None, points: bool = True,
+) -> dict[str, Any]:
+    """The verdict of run ``a`` against run ``b`` on one metric, as stored (see :func:`verdict`).
+
+    Args:
+        name_a: Name of the first run (the difference is ``a - b``).
+        name_b: Name of the second run.
+        diff: A result of :func:`engine.analysis.bootstrap.paired_difference`.
+        direction: Search direction, shown after the metric and translated at render time.
+        metric_label: A fixed display name of the metric (not translated); default from
+            :func:`metric_display_name`.
+        points: Write rate differences in points (x 100); ``False`` writes raw fractions.
+
+    Returns:
+        ``{"verdict": <English sentence>, "verdict_key": "verdicts.WIN" | "verdicts.TIE",
+        "verdict_fields": {"metric", "points", ["direction"], ["metric_label"], "size", "low", "high",
+        "confidence", and "winner"/"loser" or "a"/"b"}}``; numbers are raw (fractions for rates).
+    """
+    metric, estimate, low, high, significant, higher, confidence = _fields(diff)
+    fields = _label_fields(metric, direction, metric_label, points)
+    if not significant:
+        fields.update(a=name_a, b=name_b, size=estimate, low=low, high=high, confidence=confidence)
+        return _entry("verdicts.TIE", fields)
+    # The advantage of a over b, positive when a is better (ranks: lower is better).
+    adv, adv_low, adv_high = (estimate, low, high) if higher else (-estimate, -high, -low)
+    winner, loser = (name_a, name_b) if adv > 0 else (name_b, name_a)
+    if adv < 0:
+        adv, adv_low, adv_high = -adv, -adv_high, -adv_low
+    fields.update(winner=winner, loser=loser, size=adv, low=adv_low, high=adv_high, confidence=confidence)
+    return _entry("verdicts.WIN", fields)
+
+
 def verdict(
     name_a: str, name_b: str, diff: Mapping[str, Any], *, metric_label: str | None = None, points: bool = True
 ) -> str:
-    """One sentence judging run ``a`` against run ``b`` on one metric.
+    """One English sentence judging run ``a`` against run ``b`` on one metric.
 
     Args:
         name_a: Name of the first run (the difference is ``a - b``).
@@ -113,50 +197,41 @@ def verdict(
         advantage's interval, e.g. ``"clip beats joint on R@1 by 3.1 points, 95% CI 0.8–5.4"``. An
         insignificant one gives the signed difference ``a - b`` and says to treat the runs as tied.
     """
+    return verdict_entry(name_a, name_b, diff, metric_label=metric_label, points=points)["verdict"]
+
+
+def fine_tuning_verdict_entry(
+    diff: Mapping[str, Any], *, direction: str | None = None, metric_label: str | None = None, points: bool = True
+) -> dict[str, Any]:
+    """What fine-tuning did to a metric, from a ``tuned - base`` paired difference, as stored.
+
+    Returns:
+        As :func:`verdict_entry`, with the key ``verdicts.TUNING_BETTER``, ``TUNING_WORSE`` or
+        ``TUNING_TIE`` and no run names in the fields.
+    """
     metric, estimate, low, high, significant, higher, confidence = _fields(diff)
-    label = metric_label or metric_display_name(metric)
-    ci = _ci(confidence)
+    fields = _label_fields(metric, direction, metric_label, points)
     if not significant:
-        return TEMPLATES["tie"].format(
-            a=name_a, b=name_b, metric=label, size=_size(metric, estimate, points), ci=ci,
-            low=_scaled(metric, low, points), high=_scaled(metric, high, points),
-        )
-    # The advantage of a over b, positive when a is better (ranks: lower is better).
+        fields.update(size=estimate, low=low, high=high, confidence=confidence)
+        return _entry("verdicts.TUNING_TIE", fields)
     adv, adv_low, adv_high = (estimate, low, high) if higher else (-estimate, -high, -low)
-    winner, loser = (name_a, name_b) if adv > 0 else (name_b, name_a)
+    key = "verdicts.TUNING_BETTER" if adv > 0 else "verdicts.TUNING_WORSE"
     if adv < 0:
         adv, adv_low, adv_high = -adv, -adv_high, -adv_low
-    return TEMPLATES["win"].format(
-        winner=winner, loser=loser, metric=label, size=_size(metric, adv, points), ci=ci,
-        low=_scaled(metric, adv_low, points), high=_scaled(metric, adv_high, points),
-    )
+    fields.update(size=adv, low=adv_low, high=adv_high, confidence=confidence)
+    return _entry(key, fields)
 
 
 def fine_tuning_verdict(diff: Mapping[str, Any], *, metric_label: str | None = None, points: bool = True) -> str:
-    """One sentence on what fine-tuning did to a metric, from a ``tuned - base`` paired difference.
+    """One English sentence on what fine-tuning did to a metric, from a ``tuned - base`` paired difference.
 
     Example: ``"fine-tuning improves R@1 by 3.1 points, 95% CI 0.8–5.4"``.
     """
-    metric, estimate, low, high, significant, higher, confidence = _fields(diff)
-    label = metric_label or metric_display_name(metric)
-    ci = _ci(confidence)
-    if not significant:
-        return TEMPLATES["tuning_tie"].format(
-            metric=label, size=_size(metric, estimate, points), ci=ci,
-            low=_scaled(metric, low, points), high=_scaled(metric, high, points),
-        )
-    adv, adv_low, adv_high = (estimate, low, high) if higher else (-estimate, -high, -low)
-    key = "tuning_better" if adv > 0 else "tuning_worse"
-    if adv < 0:
-        adv, adv_low, adv_high = -adv, -adv_high, -adv_low
-    return TEMPLATES[key].format(
-        metric=label, size=_size(metric, adv, points), ci=ci,
-        low=_scaled(metric, adv_low, points), high=_scaled(metric, adv_high, points),
-    )
+    return fine_tuning_verdict_entry(diff, metric_label=metric_label, points=points)["verdict"]
 
 
 def interval_text(metric: str, result: Mapping[str, Any], *, confidence: float = 0.95, points: bool = True) -> str:
-    """A metric with its interval, e.g. ``"R@1 62.3 (95% CI 60.1–64.5)"``.
+    """A metric with its interval in the language in force, e.g. ``"R@1 62.3 (95% CI 60.1–64.5)"``.
 
     Args:
         metric: Metric key, e.g. ``"recall@1"``.
@@ -165,8 +240,8 @@ def interval_text(metric: str, result: Mapping[str, Any], *, confidence: float =
         confidence: The interval's confidence level (stored next to the intervals).
         points: Write rates in points (x 100).
     """
-    return TEMPLATES["interval"].format(
-        metric=metric_display_name(metric), value=_scaled(metric, float(result["estimate"]), points),
+    return t(
+        "verdicts.INTERVAL", metric=metric_display_name(metric), value=_scaled(metric, float(result["estimate"]), points),
         ci=_ci(confidence), low=_scaled(metric, float(result["low"]), points),
         high=_scaled(metric, float(result["high"]), points),
     )

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from engine.charts import strings
 from engine.charts.style import REFERENCE_COLOUR, STAGE_COLOURS, base_layout, check_choice, need
+from engine.i18n import format as fmt
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +96,10 @@ def learning_takeaway(learning_curve: Mapping[str, Any], direction: str) -> str:
     measured = float(last["metrics"][direction][METRIC]["estimate"])
     predictions = (learning_curve.get("predictions") or {}).get(direction) or []
     if len(predictions) < 2:
-        return strings.LEARNING_TAKEAWAY_NO_FIT.format(pairs=int(last["train_pairs"]), measured=measured)
+        return strings.LEARNING_TAKEAWAY_NO_FIT.format(pairs=fmt.number(int(last["train_pairs"])), measured=measured)
     p2, p4 = predictions[0], predictions[1]
     return strings.LEARNING_TAKEAWAY.format(
-        pairs=int(last["train_pairs"]), measured=measured, p2=float(p2["estimate"]), p2_low=float(p2["low"]),
-        p2_high=float(p2["high"]), n2=int(round(float(p2["n"]))), p4=float(p4["estimate"]), n4=int(round(float(p4["n"]))),
+        pairs=fmt.number(int(last["train_pairs"])), measured=measured, p2=float(p2["estimate"]),
+        p2_low=float(p2["low"]), p2_high=float(p2["high"]), n2=fmt.number(round(float(p2["n"]))),
+        p4=float(p4["estimate"]), n4=fmt.number(round(float(p4["n"]))),
     )

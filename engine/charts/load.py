@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from engine.runs.atomic import read_json
-from engine.runs.layout import RunPaths
+from engine.runs.layout import COMPARISON_FILE, RunPaths
 
 logger = logging.getLogger(__name__)
 
@@ -63,4 +63,4 @@ def load_run_data(run_dir: str | Path) -> dict[str, Any]:
 
 def load_comparison(store_root: str | Path) -> dict[str, Any] | None:
     """The store's ``comparison.json`` (written by ``compare``), or ``None``."""
-    return read_json(Path(store_root) / "comparison.json")
+    return read_json(Path(store_root) / COMPARISON_FILE)

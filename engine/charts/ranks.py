@@ -36,7 +36,7 @@ def rank_cells(base_rank: list[int], tuned_rank: list[int]) -> dict[str, list[tu
 
 
 def rank_movement(drilldown_direction: Mapping[str, Any]) -> go.Figure:
-    """Bubble scatter of base rank (x) vs tuned rank (y), log axes, with the no-change diagonal.
+    """Bubble scatter of base rank (x) vs tuned rank (y), integer linear axes, with the no-change diagonal.
 
     Args:
         drilldown_direction: One direction of ``analysis/drilldown.json`` (``queries.base_rank``,
@@ -62,6 +62,7 @@ def rank_movement(drilldown_direction: Mapping[str, Any]) -> go.Figure:
             x=[b for b, _, _ in rows],
             y=[t for _, t, _ in rows],
             mode="markers",
+            cliponaxis=False,  # the big bubble at rank 1 → 1 is drawn whole, not cut at the axes
             marker={"color": SERIES_COLOURS[group], "opacity": 0.7, "sizemode": "area",
                     "size": [n for *_, n in rows], "sizeref": 2.0 * biggest / MAX_BUBBLE**2, "sizemin": 4},
             customdata=[[n] for *_, n in rows],
@@ -69,9 +70,25 @@ def rank_movement(drilldown_direction: Mapping[str, Any]) -> go.Figure:
         ))
     direction = strings.DIRECTION_LABELS.get(str(drilldown_direction.get("direction")), "")
     base_layout(fig, title=strings.RANK_TITLE.format(direction=direction), x_title=strings.RANK_X, y_title=strings.RANK_Y)
-    fig.update_xaxes(type="log")
-    fig.update_yaxes(type="log")
+    # Ranks are whole positions: linear axes with integer ticks, the same scale both ways so the
+    # diagonal is at 45 degrees; legend symbols at one size (the bubbles' sizes are counts).
+    step = integer_step(top)
+    axis = {"type": "linear", "range": [0.5, top + 0.5], "tick0": 1 if step == 1 else 0, "dtick": step, "tickformat": "d",
+            "zeroline": False, "constrain": "domain"}
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis, scaleanchor="x", scaleratio=1)
+    fig.update_layout(legend={"itemsizing": "constant"})
     return fig
+
+
+def integer_step(top: int, max_ticks: int = 10) -> int:
+    """The smallest tick step of 1, 2 or 5 times a power of ten giving at most ``max_ticks`` ticks up to ``top``."""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            if top / (factor * magnitude) <= max_ticks:
+                return factor * magnitude
+        magnitude *= 10
 
 
 def rank_takeaway(drilldown_direction: Mapping[str, Any]) -> str:

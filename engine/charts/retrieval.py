@@ -121,7 +121,9 @@ def format_metric(value: float, metric: str) -> str:
 
 def format_change(change: float, metric: str) -> str:
     """A signed change: percentage points for shares, plain numbers for ranks."""
-    return f"{change * 100:+.1f} points" if metric in strings.PERCENT_METRICS else f"{change:+.3g}"
+    if metric in strings.PERCENT_METRICS:
+        return strings.CHANGE_POINTS.format(points=f"{change * 100:+.1f}")
+    return f"{change:+.3g}"
 
 
 def retrieval_takeaway(

@@ -65,12 +65,19 @@ def similarity_histograms(similarity: Mapping[str, Any]) -> go.Figure:
                 hovertemplate=strings.SIMILARITY_HOVER,
             ), row=1, col=col)
         threshold = float(need(need(part, "threshold", f"similarity.json {stage}"), "threshold", stage))
+        # The threshold label sits inside the panel, just right of its line, so it never meets the
+        # panel title above the plot.
         fig.add_vline(x=threshold, row=1, col=col, line={"color": REFERENCE_COLOUR, "dash": "dash"},
                       annotation_text=strings.SIMILARITY_THRESHOLD.format(threshold=threshold),
-                      annotation_position="top")
+                      annotation_position="top right",
+                      annotation={"yanchor": "top", "xanchor": "left", "bgcolor": "rgba(255,255,255,0.8)",
+                                  "font": {"color": REFERENCE_COLOUR}})
     base_layout(fig, title=strings.SIMILARITY_TITLE, x_title=strings.SIMILARITY_X)
     fig.update_yaxes(title_text=strings.SIMILARITY_Y, tickformat=".0%", row=1, col=1)
-    fig.update_layout(barmode="overlay", bargap=0)
+    # The legend goes below the panels: above them it collided with the panel titles.
+    fig.update_layout(barmode="overlay", bargap=0,
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "center", "x": 0.5},
+                      margin={"b": 100})
     return fig
 
 

@@ -9,19 +9,34 @@ import plotly.graph_objects as go
 
 from engine.errors import DataError
 
-STAGE_COLOURS: dict[str, str] = {"base": "#9aa5b1", "tuned": "#1f6feb"}
-SERIES_COLOURS: dict[str, str] = {
-    "positive": "#1a7f37",
-    "in_batch": "#9aa5b1",
-    "hardest": "#cf222e",
-    "improved": "#1a7f37",
-    "unchanged": "#9aa5b1",
-    "worse": "#cf222e",
-    "left": "#1f6feb",
-    "right": "#bf8700",
+# Okabe & Ito's colour-blind-safe palette (Color Universal Design, 2008): told apart with every common
+# colour-vision deficiency; every builder takes its colours from the names below.
+OKABE_ITO: dict[str, str] = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
 }
-RUN_COLOURS: tuple[str, ...] = ("#1f6feb", "#bf8700", "#1a7f37", "#cf222e", "#8250df", "#0a7d8c", "#6e7781")
-REFERENCE_COLOUR = "#6e7781"
+NEUTRAL_GREY = "#999999"  # base model and "no change": a neutral beside the palette's colours
+
+STAGE_COLOURS: dict[str, str] = {"base": NEUTRAL_GREY, "tuned": OKABE_ITO["blue"]}
+SERIES_COLOURS: dict[str, str] = {
+    "positive": OKABE_ITO["bluish_green"],
+    "in_batch": NEUTRAL_GREY,
+    "hardest": OKABE_ITO["vermillion"],
+    "improved": OKABE_ITO["bluish_green"],
+    "unchanged": NEUTRAL_GREY,
+    "worse": OKABE_ITO["vermillion"],
+    "left": OKABE_ITO["blue"],
+    "right": OKABE_ITO["orange"],
+}
+RUN_COLOURS: tuple[str, ...] = tuple(OKABE_ITO[name] for name in (
+    "blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "black", "yellow"))
+REFERENCE_COLOUR = "#555555"  # reference lines (chance, diagonal, threshold): dark enough on white
 
 
 def base_layout(fig: go.Figure, *, title: str, x_title: str | None = None, y_title: str | None = None) -> go.Figure:

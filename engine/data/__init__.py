@@ -14,8 +14,10 @@ from engine.data.audit_report import AuditReport, Finding
 from engine.data.columns import ROLES, ColumnMap, resolve_columns
 from engine.data.dataset import PairDataset, load_pairs
 from engine.data.formats import SUPPORTED_EXTENSIONS, read_table
+from engine.data.load_notes import LoadNote, render_load_note
 from engine.data.near_duplicates import near_duplicate_pairs
 from engine.data.split import split_pairs
+from engine.data.trainable import check_trainable
 from engine.data.validation import MAX_CELL_CHARS, MIN_PAIRS_FOR_SPLIT
 
 __all__ = [
@@ -26,11 +28,14 @@ __all__ = [
     "AuditReport",
     "ColumnMap",
     "Finding",
+    "LoadNote",
     "PairDataset",
     "audit",
+    "check_trainable",
     "load_pairs",
     "near_duplicate_pairs",
     "read_table",
+    "render_load_note",
     "resolve_columns",
     "split_pairs",
 ]

@@ -1,15 +1,22 @@
-"""The audit's result types (`Finding`, `AuditReport`) and the text-length statistics."""
+"""The audit's result types (`Finding`, `AuditReport`), their wording, and the text-length statistics.
+
+A finding's words live in the message catalogue (area ``audit``, one table per kind of finding with
+its ``message`` and ``advice``). A finding stores its English ``message`` and ``advice`` as always,
+plus ``key`` and ``fields``; :func:`render_finding` writes them again in the language in force, and
+falls back to the stored English for audits saved before keys were stored.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
 from engine.data.dataset import PairDataset
+from engine.i18n import message, override, t
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +44,9 @@ class Finding:
         advice: What to do about it.
         rows: Up to 20 example rows (1-based source rows), ascending.
         count: Number of rows affected.
+        key: Catalogue key of its wording, e.g. ``"audit.NEAR_DUPLICATE"`` ("" if none).
+        fields: The raw values that fill the wording (counts as ints, the threshold as a float,
+            roles as ``"left"``/``"right"``, column names as given).
     """
 
     code: str
@@ -45,10 +55,95 @@ class Finding:
     advice: str
     rows: list[int] = field(default_factory=list)
     count: int = 0
+    key: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable dict with the keys code, severity, message, advice, rows, count."""
+        """JSON-serialisable dict with the keys code, severity, message, advice, rows, count, key, fields."""
         return asdict(self)
+
+
+# Fields holding a role name ("left"/"right"), written with the catalogue's role words.
+_ROLE_FIELDS = ("role", "other")
+
+
+def _render(key: str, fields: Mapping[str, Any], count: int) -> tuple[str, str]:
+    texts = message(key)
+    roles = message("audit.ROLE")
+    values = {"count": count} | {k: roles.get(v, v) if k in _ROLE_FIELDS else v for k, v in fields.items()}
+    shared = {"false_negative": t("audit.FALSE_NEGATIVE"), "group_fix": t("audit.GROUP_FIX"),
+              "memorised": t("audit.MEMORISED")}
+    return texts["message"].format(**shared, **values), texts["advice"].format(**shared, **values)
+
+
+def make_finding(
+    code: str, severity: Severity, key: str, *, rows: list[int] | None = None, count: int = 0, **fields: Any
+) -> Finding:
+    """A :class:`Finding` whose English message and advice come from the catalogue entry ``key``.
+
+    Args:
+        code: Stable identifier of the finding.
+        severity: ``"error"``, ``"warning"`` or ``"info"``.
+        key: Catalogue key, e.g. ``"audit.NEAR_DUPLICATE"``.
+        rows: Example rows (already limited by :func:`sorted_rows`).
+        count: Number of rows affected.
+        **fields: Raw values for the wording (stored with the finding); the wording may also use
+            ``{count}``.
+    """
+    with override("en"):
+        text, advice = _render(key, fields, count)
+    return Finding(code=code, severity=severity, message=text, advice=advice, rows=list(rows or []), count=count,
+                   key=key, fields=dict(fields))
+
+
+def render_finding(finding: Mapping[str, Any]) -> tuple[str, str]:
+    """``(message, advice)`` of a stored finding (a :meth:`Finding.to_dict`) in the language in force.
+
+    Findings stored before keys existed, or whose key this catalogue does not know, give their
+    stored English ``message`` and ``advice``.
+    """
+    key, fields = finding.get("key"), finding.get("fields")
+    if key and isinstance(fields, Mapping):
+        try:
+            return _render(key, fields, int(finding.get("count", 0)))
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            logger.warning("finding %s could not be rendered (%s); showing the stored English", key, exc)
+    return str(finding.get("message", "")), str(finding.get("advice", ""))
+
+
+def render_severity(severity: str) -> str:
+    """The word for a severity (``"error"``, ``"warning"``, ``"info"``) in the language in force."""
+    return message("audit.SEVERITY").get(severity, severity)
+
+
+def _counted(key: str, n: int) -> str:
+    forms = message(key)
+    return forms["one" if n == 1 else "other"].format(n=n)
+
+
+def render_headline(report: Mapping[str, Any]) -> str:
+    """The one-line summary of a stored audit (:meth:`AuditReport.to_dict`) in the language in force.
+
+    E.g. ``"388 pairs in 388 groups: 0 errors, 2 warnings, 1 note"``.
+    """
+    counts = report.get("counts") or {s: sum(f.get("severity") == s for f in report.get("findings", ()))
+                                      for s in SEVERITIES}
+    return t("audit.HEADLINE", rows=report["rows"], groups=report["groups"],
+             errors=_counted("audit.ERRORS", counts.get("error", 0)),
+             warnings=_counted("audit.WARNINGS", counts.get("warning", 0)),
+             notes=_counted("audit.NOTES", counts.get("info", 0)))
+
+
+def render_summary(report: Mapping[str, Any]) -> str:
+    """Plain-text summary of a stored audit in the language in force: the headline, then one line per finding."""
+    lines = [render_headline(report)]
+    for f in report.get("findings", ()):
+        text, advice = render_finding(f)
+        rows = f.get("rows") or []
+        example = t("audit.SUMMARY_EXAMPLE", rows=", ".join(map(str, rows[:5]))) if rows else ""
+        lines.append(t("audit.SUMMARY_LINE", severity=render_severity(f["severity"]), message=text, example=example,
+                       advice=advice))
+    return "\n".join(lines)
 
 
 @dataclass
@@ -100,20 +195,12 @@ class AuditReport:
         return {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
 
     def headline(self) -> str:
-        """One line, e.g. ``"388 pairs in 388 groups: 0 errors, 2 warnings, 1 note"``."""
-        c = self.counts()
-        return (
-            f"{self.rows} pairs in {self.groups} groups: {c['error']} error{'s' * (c['error'] != 1)}, "
-            f"{c['warning']} warning{'s' * (c['warning'] != 1)}, {c['info']} note{'s' * (c['info'] != 1)}"
-        )
+        """One line in the language in force, e.g. ``"388 pairs in 388 groups: 0 errors, 2 warnings, 1 note"``."""
+        return render_headline(self.to_dict())
 
     def summary(self) -> str:
-        """Plain-text summary: the headline, then one line per finding with its advice."""
-        lines = [self.headline()]
-        for f in self.findings:
-            example = f" (e.g. rows {', '.join(map(str, f.rows[:5]))})" if f.rows else ""
-            lines.append(f"- [{f.severity}] {f.message}{example} -> {f.advice}")
-        return "\n".join(lines)
+        """Plain-text summary in the language in force: the headline, then one line per finding with its advice."""
+        return render_summary(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dict with stable keys (the attributes, plus ``counts``)."""
@@ -160,34 +247,10 @@ def length_findings(data: PairDataset, role: str, stats: dict[str, Any]) -> list
     out = []
     if stats["very_short"]:
         rows = [r for r, t in zip(data.row, texts, strict=True) if len(t.split()) < SHORT_WORDS]
-        out.append(
-            Finding(
-                code=f"short_{role}",
-                severity="info",
-                message=f"{len(rows)} {role} texts have fewer than {SHORT_WORDS} words.",
-                advice=(
-                    "Very short texts carry little to match on. That is normal for names or SKUs, but check "
-                    "they are not placeholders ('n/a', '-') or cut off."
-                ),
-                rows=sorted_rows(rows),
-                count=len(rows),
-            )
-        )
+        out.append(make_finding(f"short_{role}", "info", "audit.SHORT_TEXTS", rows=sorted_rows(rows), count=len(rows),
+                                role=role, words=SHORT_WORDS))
     if stats["very_long"]:
         rows = [r for r, t in zip(data.row, texts, strict=True) if len(t.split()) > LONG_WORDS]
-        out.append(
-            Finding(
-                code=f"long_{role}",
-                severity="warning",
-                message=f"{len(rows)} {role} texts have more than {LONG_WORDS} words (roughly 256+ word pieces).",
-                advice=(
-                    "The encoder only reads the first model.max_seq_length tokens (128 by default, about 95 "
-                    "words); the rest is cut off. Put the distinguishing information first, shorten the texts, "
-                    "or raise model.max_seq_length (the packaged MiniLM model accepts up to 512) at the cost of "
-                    "speed and memory."
-                ),
-                rows=sorted_rows(rows),
-                count=len(rows),
-            )
-        )
+        out.append(make_finding(f"long_{role}", "warning", "audit.LONG_TEXTS", rows=sorted_rows(rows),
+                                count=len(rows), role=role, words=LONG_WORDS))
     return out

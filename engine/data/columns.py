@@ -6,8 +6,10 @@ import difflib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from engine.errors import ConfigError, DataError
+from engine.data.error_text import keyed_error, phrase, phrase_text
+from engine.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +90,12 @@ def normalise_name(name: str) -> str:
 
 def mapping_hint(columns: Sequence[str]) -> str:
     """How to pass the roles explicitly, using the file's own column names as the example."""
+    return phrase_text(_mapping_hint(columns))
+
+
+def _mapping_hint(columns: Sequence[str]) -> dict[str, Any]:
     left, right = (columns[0], columns[1]) if len(columns) >= 2 else ("title", "description")
-    return (
-        f"Name the roles explicitly: on the command line --left-column {left} --right-column {right}; in Python "
-        f'load_pairs(path, columns={{"left": "{left}", "right": "{right}"}}).'
-    )
+    return phrase("data_errors.MAPPING_HINT", left=left, right=right)
 
 
 def _find_column(name: str, role: str, columns: Sequence[str]) -> str:
@@ -103,22 +106,16 @@ def _find_column(name: str, role: str, columns: Sequence[str]) -> str:
         logger.info("Column '%s' given for %s matched '%s' ignoring case and separators.", name, role, loose[0])
         return loose[0]
     close = difflib.get_close_matches(name, list(columns), n=1)
-    suggestion = f" Did you mean '{close[0]}'?" if close else ""
-    raise DataError(
-        f"Column '{name}' (given for the {role} role) is not in the file. Columns found: "
-        f"{', '.join(map(repr, columns))}."
-        f"{suggestion} Use one of the columns found.",
-        column=name,
-    )
+    suggestion = phrase("data_errors.DID_YOU_MEAN", close=close[0]) if close else ""
+    raise keyed_error("data_errors.COLUMN_NOT_FOUND", column=name, name=name, role=role,
+                      columns=", ".join(map(repr, columns)), suggestion=suggestion)
 
 
 def _check_distinct(names: Sequence[str]) -> None:
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise DataError(
-                f"The file has two columns named '{name}'. Rename one so every column name is unique.", column=name
-            )
+            raise keyed_error("data_errors.DUPLICATE_COLUMN", column=name, name=name)
         seen.add(name)
 
 
@@ -165,11 +162,7 @@ def resolve_columns(df_columns: Sequence[str], mapping: Mapping[str, str | None]
         if name is not None and str(name).strip():
             chosen[role] = _find_column(str(name).strip(), role, columns)
     if "left" in chosen and chosen["left"] == chosen.get("right"):
-        raise DataError(
-            f"Left and right are both mapped to column '{chosen['left']}'. They must be two different columns, "
-            "e.g. left=title and right=description.",
-            column=chosen["left"],
-        )
+        raise keyed_error("data_errors.SAME_LEFT_RIGHT", column=chosen["left"])
     taken = {c for c in chosen.values() if c is not None}
     for role in ROLES:
         if role not in chosen:
@@ -179,10 +172,10 @@ def resolve_columns(df_columns: Sequence[str], mapping: Mapping[str, str | None]
     missing = [role for role in ("left", "right") if chosen[role] is None]
     if missing:
         examples = {role: "/".join(ROLE_CANDIDATES[role][1:5]) for role in missing}
-        raise DataError(
-            f"Cannot tell which column is the {' and which is the '.join(missing)} text. Columns found: "
-            f"{', '.join(map(repr, columns)) or '(none)'}; auto-detection looks for names such as "
-            f"{'; '.join(f'{r}: {e}' for r, e in examples.items())}. {mapping_hint(columns)}"
+        raise keyed_error(
+            "data_errors.CANNOT_DETECT_BOTH" if len(missing) == 2 else "data_errors.CANNOT_DETECT_ONE",
+            role=missing[0], columns=", ".join(map(repr, columns)) or phrase("data_errors.NO_COLUMNS"),
+            examples="; ".join(f"{r}: {e}" for r, e in examples.items()), hint=_mapping_hint(columns),
         )
     result = ColumnMap(left=chosen["left"], right=chosen["right"], group=chosen["group"], label=chosen["label"])  # type: ignore[arg-type]
     logger.debug("Resolved columns: %s", result)
@@ -199,8 +192,5 @@ def check_column_map(columns: ColumnMap, df_columns: Sequence[str]) -> ColumnMap
     _check_distinct(names)
     resolved = {role: _find_column(c, role, names) for role, c in columns.used().items()}
     if resolved["left"] == resolved["right"]:
-        raise DataError(
-            f"Left and right are both mapped to column '{resolved['left']}'. They must be two different columns.",
-            column=resolved["left"],
-        )
+        raise keyed_error("data_errors.SAME_LEFT_RIGHT_SHORT", column=resolved["left"])
     return ColumnMap(**resolved)

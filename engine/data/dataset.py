@@ -13,23 +13,21 @@ import pandas as pd
 
 from engine.data.columns import ColumnMap, check_column_map, resolve_columns
 from engine.data.formats import read_raw
+from engine.data.load_notes import LoadNote, read_notes
+from engine.data.pair_groups import assign_groups, row_group
 from engine.data.validation import (
     check_cell_lengths,
     check_max_rows,
     check_nested,
     check_required_text,
-    describe_row,
 )
 from engine.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["IMAGE_EXTENSIONS", "PairDataset", "load_pairs", "row_group"]  # row_group: its old home, still imported
+
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
-
-
-def row_group(row: int) -> str:
-    """The group id of a row that has no group value: ``"r<row>"``, so it is its own group."""
-    return f"r{row}"
 
 
 @dataclass(frozen=True)
@@ -46,6 +44,9 @@ class PairDataset:
         extras: Other source columns, name -> values.
         columns: Which source column played which role.
         source: File name the data came from.
+        notes: What loading did to the data that a user should know (skipped lines, values read
+            as text, repeated pairs grouped); see :mod:`engine.data.load_notes`. Not part of
+            equality or the fingerprint, and not carried into a :meth:`subset`.
     """
 
     left: tuple[str, ...]
@@ -56,6 +57,7 @@ class PairDataset:
     extras: dict[str, tuple[str, ...]] = field(default_factory=dict)
     columns: ColumnMap | None = None
     source: str | None = None
+    notes: tuple[LoadNote, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         # Accept lists from callers but store tuples, so the dataset cannot change under a split.
@@ -64,6 +66,7 @@ class PairDataset:
         if self.label is not None:
             object.__setattr__(self, "label", tuple(self.label))
         object.__setattr__(self, "extras", {str(k): tuple(v) for k, v in self.extras.items()})
+        object.__setattr__(self, "notes", tuple(self.notes))
         n = len(self.left)
         lengths = {"right": len(self.right), "group": len(self.group), "row": len(self.row)}
         if self.label is not None:
@@ -149,17 +152,23 @@ def load_pairs(
     columns: Mapping[str, str | None] | ColumnMap | None = None,
     *,
     max_rows: int | None = None,
+    header: bool = True,
 ) -> PairDataset:
     """Read a table file, resolve the column roles, validate every cell and build a :class:`PairDataset`.
 
     Left, right, group and label values are stripped of surrounding whitespace. A row with an
-    empty group cell becomes its own group (``"r<row>"``) so it is not tied to other such rows.
+    empty group cell becomes its own group (``"r<row>"``) so it is not tied to other such rows. A
+    row that repeats another row's (left, right) pair and has no group value of its own joins that
+    row's group (masked, see :mod:`engine.data.pair_groups`). Whatever loading did that a user
+    should know is in the dataset's :attr:`~PairDataset.notes`.
 
     Args:
         path: CSV, TSV, JSONL, Parquet or Excel (.xlsx) file.
         columns: Role -> column (missing roles are auto-detected), or a resolved :class:`ColumnMap`
             (used as is), or None to auto-detect everything.
         max_rows: Refuse files with more data rows than this.
+        header: Whether the first line of a CSV/TSV/Excel file holds the column names. With
+            False every line is a pair and the columns are ``column_1``, ``column_2``, ...
 
     Returns:
         The validated dataset.
@@ -172,7 +181,7 @@ def load_pairs(
     if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1):
         raise ConfigError(f"max_rows: got {max_rows!r}, expected a positive whole number or None (no limit).")
     source = Path(path).name
-    raw = read_raw(path, limit=None if max_rows is None else max_rows + 1)
+    raw = read_raw(path, limit=None if max_rows is None else max_rows + 1, header=bool(header))
     frame = raw.frame
     if len(frame) == 0:
         raise DataError(
@@ -191,20 +200,11 @@ def load_pairs(
         check_required_text(frame[column].tolist(), role, column, raw.lines, raw.line_label, source)
     values = {role: [v.strip() for v in frame[col].tolist()] for role, col in colmap.used().items()}
     rows = tuple(range(1, len(frame) + 1))
-    if colmap.group is not None:
-        groups = tuple(g if g else row_group(r) for g, r in zip(values["group"], rows, strict=True))
-        n_empty = sum(1 for g in values["group"] if not g)
-        if n_empty:
-            first = next(r for g, r in zip(values["group"], rows, strict=True) if not g)
-            logger.warning(
-                "'%s': %d rows have an empty '%s' (group) cell, first %s; each becomes its own group.",
-                source,
-                n_empty,
-                colmap.group,
-                describe_row(first, raw.lines, raw.line_label),
-            )
-    else:
-        groups = tuple(row_group(r) for r in rows)
+    groups, group_notes = assign_groups(values["left"], values["right"], values.get("group"), rows,
+                                        column=colmap.group, raw=raw, source=source)
+    notes = [*read_notes(raw, colmap, source), *group_notes]
+    for note in notes:
+        logger.warning("%s", note.message)
     used = set(colmap.used().values())
     extras = {str(c): tuple(frame[c].tolist()) for c in frame.columns if c not in used}
     data = PairDataset(
@@ -216,6 +216,7 @@ def load_pairs(
         extras=extras,
         columns=colmap,
         source=source,
+        notes=tuple(notes),
     )
     logger.info("Loaded %d pairs from '%s' with columns %s.", len(data), source, colmap.used())
     return data

@@ -18,7 +18,16 @@ from typing import Any
 import pandas as pd
 
 from engine.data.binary_formats import read_excel, read_parquet
-from engine.data.raw_table import RawTable, cell_text, drop_empty_unnamed, frame_from_rows, is_blank
+from engine.data.error_text import keyed_error, phrase
+from engine.data.raw_table import (
+    RawTable,
+    cell_text,
+    drop_empty_unnamed,
+    frame_from_rows,
+    is_blank,
+    note_kind,
+    positional_names,
+)
 from engine.data.validation import MAX_CELL_CHARS, check_file, check_header
 from engine.errors import DataError
 
@@ -48,11 +57,8 @@ def format_for(path: Path) -> str:
     kind = SUPPORTED_EXTENSIONS.get(path.suffix.lower())
     if kind is None:
         supported = ", ".join(SUPPORTED_EXTENSIONS)
-        raise DataError(
-            f"'{path.name}' has the extension '{path.suffix or '(none)'}', which is not supported. Supported: "
-            f"{supported}. "
-            "Save or export the table in one of these formats (for example 'CSV UTF-8' from Excel)."
-        )
+        raise keyed_error("data_errors.UNSUPPORTED_EXTENSION", name=path.name,
+                          extension=path.suffix or phrase("data_errors.NO_EXTENSION"), supported=supported)
     return kind
 
 
@@ -74,42 +80,43 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return read_raw(path).frame
 
 
-def read_raw(path: str | Path, *, limit: int | None = None) -> RawTable:
-    """Read a table plus row locations; stop after ``limit`` data rows when given."""
+def read_raw(path: str | Path, *, limit: int | None = None, header: bool = True) -> RawTable:
+    """Read a table plus row locations; stop after ``limit`` data rows when given.
+
+    Args:
+        path: The file to read.
+        limit: Stop after this many data rows.
+        header: Whether the first non-blank line (or sheet row) holds the column names. With
+            False, every line is data and the columns are named ``column_1``, ``column_2``, ...
+            (JSONL and Parquet name their columns themselves and ignore it).
+    """
     p = check_file(path)
     kind = format_for(p)
     if kind == "parquet":
         return read_parquet(p, limit)
     if kind == "excel":
-        return read_excel(p, limit)
+        return read_excel(p, limit, header=header)
     text = _decode(p)
     if not text.strip():
-        raise DataError(f"'{p.name}' contains only blank lines. It needs a header line and at least one data row.")
+        raise keyed_error("data_errors.ONLY_BLANK_LINES", name=p.name)
     if kind == "jsonl":
         return _read_jsonl(text, p.name, limit)
     delimiter = "\t" if kind == "tsv" else _sniff_delimiter(text)
-    return _read_delimited(text, delimiter, p.name, limit)
+    return _read_delimited(text, delimiter, p.name, limit, header=header)
 
 
 def _decode(path: Path) -> str:
     data = path.read_bytes()
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise DataError(f"'{path.name}' is UTF-16 text. Save it as UTF-8 (in Excel: Save As > 'CSV UTF-8').")
+        raise keyed_error("data_errors.UTF16", name=path.name)
     if b"\x00" in data[:65536]:
-        raise DataError(
-            f"'{path.name}' contains binary data (NUL bytes), so it is not a text table. Check that you picked the "
-            "right file; if it is a spreadsheet or Parquet file, give it the matching extension (.xlsx, .parquet)."
-        )
+        raise keyed_error("data_errors.BINARY", name=path.name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         byte = data[exc.start : exc.start + 1].hex().upper()
-        raise DataError(
-            f"'{path.name}' is not valid UTF-8 text: byte 0x{byte} on line {line} cannot be decoded (the file is "
-            "probably in Latin-1/Windows-1252). Save the file as UTF-8 (in Excel: Save As > 'CSV UTF-8'; in an "
-            "editor: 'Save with encoding UTF-8') and load it again."
-        ) from None
+        raise keyed_error("data_errors.NOT_UTF8", name=path.name, byte=byte, line=line) from None
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -133,12 +140,14 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_delimited(text: str, delimiter: str, source: str, limit: int | None) -> RawTable:
+def _read_delimited(text: str, delimiter: str, source: str, limit: int | None, *, header: bool = True) -> RawTable:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    shown = {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
-    header: list[str] | None = None
+    shown = {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]  # a data_errors.DELIMITERS word
+    names: list[str] | None = None
+    header_line: int | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
+    skipped: list[int] = []
     truncated = False
     while True:
         start = reader.line_num + 1
@@ -149,66 +158,59 @@ def _read_delimited(text: str, delimiter: str, source: str, limit: int | None) -
         except csv.Error as exc:
             raise _csv_error(exc, start, len(rows) + 1, source) from None
         if is_blank(fields):
+            if fields and names is not None:
+                skipped.append(start)  # ",,," or "  ": the user may not see it as empty, so say so
             continue
-        if header is None:
-            header = check_header(fields, source)
-            continue
+        if names is None:
+            names = check_header(fields, source) if header else positional_names(len(fields))
+            header_line = start if header else None
+            if header:
+                continue
         if limit is not None and len(rows) >= limit:
             truncated = True
             break
-        if len(fields) != len(header):
-            if len(fields) > len(header) and is_blank(fields[len(header) :]):
-                fields = fields[: len(header)]  # trailing delimiters, as some exports write
+        if len(fields) != len(names):
+            if len(fields) > len(names) and is_blank(fields[len(names) :]):
+                fields = fields[: len(names)]  # trailing delimiters, as some exports write
             else:
                 row = len(rows) + 1
-                raise DataError(
-                    f"'{source}': row {row} (line {start} of the file) has {len(fields)} fields but the header has "
-                    f"{len(header)} columns ({shown}-separated). Usually a text contains an unquoted {shown} "
-                    f'or a quote is not closed. Put texts that contain a {shown} in double quotes ("..."), '
-                    "or export the file again.",
-                    row=row,
-                )
+                raise keyed_error("data_errors.FIELD_COUNT", row=row, source=source, line=start, fields=len(fields),
+                                  columns=len(names), delimiter=shown)
         rows.append(fields)
         lines.append(start)
-    if header is None:
-        raise DataError(
-            f"'{source}' has no header line: every line is empty or only delimiters. Put the column names "
-            "(e.g. title,description) on the first line."
-        )
-    return RawTable(frame=drop_empty_unnamed(frame_from_rows(header, rows)), lines=lines, truncated=truncated)
+    if names is None:
+        raise keyed_error("data_errors.NO_HEADER", source=source)
+    return RawTable(frame=drop_empty_unnamed(frame_from_rows(names, rows)), lines=lines, truncated=truncated,
+                    header_line=header_line, skipped=skipped)
 
 
 def _csv_error(exc: csv.Error, line: int, row: int, source: str) -> DataError:
     reason = str(exc)
     if "field larger than field limit" in reason:
-        what = (
-            f"a cell longer than {MAX_CELL_CHARS:,} characters starts in row {row} (line {line} of the file). This is "
-            "usually an opening quote without a closing quote, which swallows the following lines"
-        )
+        what = phrase("data_errors.CSV_CELL_TOO_LONG", limit=MAX_CELL_CHARS, row=row, line=line)
     elif "unexpected end of data" in reason:
-        what = f"a quoted text that starts in row {row} (line {line} of the file) is never closed"
+        what = phrase("data_errors.CSV_UNCLOSED", row=row, line=line)
     else:
-        what = f"row {row} (starting on line {line} of the file) has malformed quoting ({reason})"
-    return DataError(
-        f"'{source}' cannot be parsed: {what}. Check the double quotes in that row: a quote inside a quoted text must "
-        'be doubled ("").',
-        row=row,
-    )
+        what = phrase("data_errors.CSV_MALFORMED", row=row, line=line, reason=reason)
+    return keyed_error("data_errors.CSV_PARSE", row=row, source=source, what=what)
 
 
-def _frame_from_records(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, dict[str, int]]:
+def _frame_from_records(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, dict[str, int], dict[str, str]]:
     columns: dict[str, None] = {}
     for record in records:
         columns.update(dict.fromkeys(record))
     nested: dict[str, int] = {}
+    converted: dict[str, str] = {}
     data: dict[str, list[str]] = {c: [] for c in columns}
     for row, record in enumerate(records, start=1):
         for column in columns:
-            text, is_nested = cell_text(record.get(column))
+            value = record.get(column)
+            text, is_nested = cell_text(value)
             data[column].append(text)
+            note_kind(converted, column, value)
             if is_nested:
                 nested.setdefault(column, row)
-    return pd.DataFrame(data, columns=list(columns), dtype=str), nested
+    return pd.DataFrame(data, columns=list(columns), dtype=str), nested, converted
 
 
 class _DuplicateKeyError(ValueError):
@@ -242,13 +244,12 @@ def _read_jsonl(text: str, source: str, limit: int | None) -> RawTable:
                 row=row,
                 column=str(exc),
             ) from None
-        except json.JSONDecodeError as exc:
-            raise DataError(
-                f"'{source}': line {number} (row {row}) is not valid JSON ({exc.msg} at character {exc.colno}). "
-                'Each line must be one JSON object such as {"title": "...", "description": "..."}; fix or remove '
-                "that line.",
-                row=row,
-            ) from None
+        except (RecursionError, ValueError) as exc:  # nesting too deep, or an integer over Python's digit limit
+            if isinstance(exc, json.JSONDecodeError):
+                raise _json_error(source, number, row, exc) from None
+            raise keyed_error("data_errors.JSON_TOO_COMPLEX", row=row, source=source, line=number) from None
+        if "\\u" in line and not _encodable(value):
+            raise keyed_error("data_errors.JSON_SURROGATE", row=row, source=source, line=number)
         if not isinstance(value, dict):
             raise DataError(
                 f"'{source}': line {number} (row {row}) is a JSON {type(value).__name__}, not an object. "
@@ -258,7 +259,40 @@ def _read_jsonl(text: str, source: str, limit: int | None) -> RawTable:
         if limit is not None and len(records) >= limit:
             truncated = True
             break
-        records.append({str(k).strip(): v for k, v in value.items()})
+        stripped = {str(k).strip(): v for k, v in value.items()}
+        if len(stripped) < len(value):  # " title" and "title": one value would be lost
+            twice = next(k for k in stripped if sum(str(o).strip() == k for o in value) > 1)
+            raise DataError(
+                f"'{source}': line {number} (row {row}) has the key '{twice}' twice, so one value would be lost. "
+                "Rename or remove one of them.",
+                row=row,
+                column=twice,
+            )
+        records.append(stripped)
         lines.append(number)
-    frame, nested = _frame_from_records(records)
-    return RawTable(frame=frame, lines=lines, nested=nested, truncated=truncated)
+    frame, nested, converted = _frame_from_records(records)
+    names = check_header(list(frame.columns), source)  # an empty key becomes unnamed_<position>
+    renamed = dict(zip(frame.columns, names, strict=True))
+    frame.columns = names
+    nested = {renamed[c]: r for c, r in nested.items()}
+    converted = {renamed[c]: k for c, k in converted.items()}
+    return RawTable(frame=drop_empty_unnamed(frame), lines=lines, nested=nested, truncated=truncated,
+                    converted=converted)
+
+
+def _encodable(value: Any) -> bool:
+    """False for a lone surrogate such as ``"\\ud800"``: valid JSON, but no text can hold it."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _json_error(source: str, number: int, row: int, exc: json.JSONDecodeError) -> DataError:
+    return DataError(
+        f"'{source}': line {number} (row {row}) is not valid JSON ({exc.msg} at character {exc.colno}). "
+        'Each line must be one JSON object such as {"title": "...", "description": "..."}; fix or remove '
+        "that line.",
+        row=row,
+    )

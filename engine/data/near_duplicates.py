@@ -9,16 +9,24 @@ with the exact Jaccard, so the result equals brute force (up to the per-text len
 Prefix filtering degrades on templated texts whose shingles are all common (every prefix shingle
 is shared by thousands of texts). When its candidate count would exceed a budget, candidates come
 from MinHash banding instead (Broder 1997; Leskovec et al., Mining of Massive Datasets, ch. 3).
+
+Time and memory stay linear in the number of texts (issue 8: a 1M-row file): shingles are built in
+chunks of texts; in a MinHash bucket each text is paired only with its :data:`WINDOW` nearest
+neighbours in the order of another band's key (a sorted-neighbourhood search), so a bucket of
+thousands of templated texts yields thousands of candidates, not millions; and the candidates of
+all bands are merged as they come, never all held at once. Small buckets (up to ``WINDOW + 1``
+texts, the usual case) are paired completely, so on ordinary data MinHash keeps its miss bound.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from engine.errors import ConfigError
@@ -34,8 +42,15 @@ PREFIX_BUDGET = 2_000_000  # candidate pairs above which "auto" switches to MinH
 _BANDS = 12  # with the rows per band below: 84 hashes at t = 0.9; more bands cost more than they save
 _MAX_BAND_ROWS = 12
 _MISS = 1e-3  # MinHash banding misses a pair exactly at the threshold with at most this probability
-_LOOKUP_LIMIT = 1 << 22  # id ranges up to this are factorised with a lookup table instead of a sort
 _CODE_BASE = 2**31  # pair code i * base + j; texts are far fewer than 2**31
+WINDOW = 8  # in a MinHash bucket, each text is paired with at most this many neighbours
+PRUNE_ABOVE = 1_000_000  # past this many MinHash candidates, keep those agreeing on 2+ bands
+CANDIDATE_BUDGET = 40_000_000  # MinHash stops adding bands past this many candidates (320 MB of codes)
+_CHUNK_TEXTS = 50_000  # texts shingled at once: bounds the temporary arrays to a few tens of MB
+_CODEPOINT_BITS = 21  # a Unicode code point fits in 21 bits, so a 3-gram fits in one int64
+
+Step = Callable[[float], None]
+"""Called with the fraction of a search done; it may raise (e.g. to cancel) and the search stops."""
 
 
 def _unique_sorted(values: np.ndarray) -> np.ndarray:
@@ -55,42 +70,48 @@ def shingle_set(text: str) -> set[str]:
     return {t[i : i + SHINGLE] for i in range(len(t) - SHINGLE + 1)}
 
 
-def _dense_ids(values: np.ndarray, size: int) -> tuple[np.ndarray, int]:
-    """Map non-negative ints below ``size`` to 0..k-1 preserving order; returns (ids, k)."""
-    if size <= _LOOKUP_LIMIT:
-        present = np.zeros(size, dtype=bool)
-        present[values] = True
-        lookup = np.cumsum(present) - 1
-        return lookup[values], int(present.sum())
-    distinct, ids = np.unique(values, return_inverse=True)
-    return ids.ravel(), len(distinct)
+def _chunk_cells(norm: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(text, shingle code) of the distinct 3-grams of each text of one chunk, sorted by text then code."""
+    n = len(norm)
+    lengths = np.fromiter((len(t) for t in norm), dtype=np.int64, count=n)
+    chars = np.frombuffer("".join(norm).encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+    chars = chars.astype(np.int64)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if n else np.zeros(0, dtype=np.int64)
+    counts = np.maximum(lengths - SHINGLE + 1, 0)  # shingles per text
+    owner = np.repeat(np.arange(n, dtype=np.int64), counts)
+    first = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    first += starts[owner]
+    code = (chars[first] << (2 * _CODEPOINT_BITS)) | (chars[first + 1] << _CODEPOINT_BITS) | chars[first + 2]
+    order = np.lexsort((code, owner))
+    owner, code = owner[order], code[order]
+    if not len(code):
+        return owner, code
+    keep = np.concatenate(([True], (owner[1:] != owner[:-1]) | (code[1:] != code[:-1])))
+    return owner[keep], code[keep]
 
 
 def shingle_matrix(texts: Sequence[str]) -> sp.csr_matrix:
-    """Binary CSR matrix (texts x distinct shingles) of the normalised texts' 3-gram sets."""
-    norm = [normalise_text(t) for t in texts]
-    n = len(norm)
-    lengths = np.fromiter((len(t) for t in norm), dtype=np.int64, count=n)
-    raw = np.frombuffer("".join(norm).encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
-    chars, alphabet = _dense_ids(raw.astype(np.int64), 0x110000)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if n else np.zeros(0, dtype=np.int64)
-    owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    valid = np.arange(len(chars)) - np.repeat(starts, lengths) <= np.repeat(lengths, lengths) - SHINGLE
-    first = np.flatnonzero(valid)
-    span = max(alphabet, 1) ** SHINGLE
-    shingle = (chars[first] * alphabet + chars[first + 1]) * alphabet + chars[first + 2]
-    if n * span < 2**62:
-        # One sort of (text, shingle) keys both groups by text and drops repeats within a text.
-        cell = _unique_sorted(owner[first] * span + shingle)
-        rows, shingle = np.divmod(cell, span)
-    else:  # huge alphabets: factorise shingles first so the key fits in int64
-        shingle, span = _dense_ids(shingle, span)
-        cell = _unique_sorted(owner[first] * span + shingle)
-        rows, shingle = np.divmod(cell, span)
-    cols, n_cols = _dense_ids(shingle, span)
-    data = np.ones(len(rows), dtype=np.int32)
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))))
-    return sp.csr_matrix((data, cols, indptr), shape=(n, n_cols))
+    """Binary CSR matrix (texts x distinct shingles) of the normalised texts' 3-gram sets.
+
+    Texts are shingled in chunks of :data:`_CHUNK_TEXTS`, so the temporary arrays stay small
+    whatever the number of texts; only the cells themselves (one int64 per distinct shingle of a
+    text) are held for all texts.
+    """
+    n = len(texts)
+    rows, codes = [], []
+    for start in range(0, n, _CHUNK_TEXTS):
+        owner, code = _chunk_cells([normalise_text(t) for t in texts[start : start + _CHUNK_TEXTS]])
+        rows.append(owner + start)
+        codes.append(code)
+    row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+    del codes
+    cols, uniques = pd.factorize(code, sort=False)  # a hash table: no sort of all cells
+    data = np.ones(len(row), dtype=np.int32)
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=n))))
+    matrix = sp.csr_matrix((data, cols.astype(np.int32), indptr), shape=(n, len(uniques)))
+    matrix.sort_indices()
+    return matrix
 
 
 def _bucket_sizes(keys: np.ndarray) -> np.ndarray:
@@ -101,10 +122,14 @@ def _bucket_sizes(keys: np.ndarray) -> np.ndarray:
     return np.diff(bounds)
 
 
-def _pairs_in_buckets(members: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Codes ``i * n + j`` (unsorted, may repeat) of all member pairs sharing a key; keys sorted."""
+def _pairs_in_buckets(members: np.ndarray, keys: np.ndarray, window: int | None = None) -> np.ndarray:
+    """Codes ``i * base + j`` (unsorted, may repeat) of member pairs sharing a key; keys sorted.
+
+    Without ``window``, all pairs of each bucket (buckets over :data:`MAX_BUCKET` are skipped);
+    with it, each member is paired with at most the next ``window`` members of its bucket.
+    """
     size = _bucket_sizes(keys)
-    if (size > MAX_BUCKET).any():
+    if window is None and (size > MAX_BUCKET).any():
         logger.warning(
             "Near-duplicate search skipped %d buckets of more than %d similar texts; some near-duplicates may be "
             "missed.",
@@ -116,6 +141,8 @@ def _pairs_in_buckets(members: np.ndarray, keys: np.ndarray) -> np.ndarray:
         size = _bucket_sizes(keys)
     end = np.repeat(np.cumsum(size), size)  # one past the last member of each entry's bucket
     following = end - np.arange(len(members)) - 1  # members after this one in its bucket
+    if window is not None:
+        following = np.minimum(following, window)
     total = int(following.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64)
@@ -123,6 +150,14 @@ def _pairs_in_buckets(members: np.ndarray, keys: np.ndarray) -> np.ndarray:
     offset = np.arange(total) - np.repeat(np.cumsum(following) - following, following)
     i, j = members[a], members[a + 1 + offset]
     return np.minimum(i, j) * _CODE_BASE + np.maximum(i, j)
+
+
+def _merge_codes(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Sorted distinct union of the sorted distinct ``old`` and any ``new``."""
+    new = _unique_sorted(new)
+    # Two sorted runs: the stable sort (timsort for int64) merges them in linear time.
+    both = np.sort(np.concatenate((old, new)), kind="stable")
+    return both[np.concatenate(([True], both[1:] != both[:-1]))] if len(both) else both
 
 
 def _prefix_entries(matrix: sp.csr_matrix, sizes: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
@@ -141,36 +176,72 @@ def _prefix_entries(matrix: sp.csr_matrix, sizes: np.ndarray, threshold: float) 
     return rows, tok
 
 
-def _minhash_codes(matrix: sp.csr_matrix, sizes: np.ndarray, threshold: float, seed: int) -> np.ndarray:
-    """Candidate pair codes from MinHash banding (texts agreeing on a whole band of min-hashes)."""
+def _band_keys(matrix: sp.csr_matrix, rows: np.ndarray, bands: int, r: int, seed: int) -> np.ndarray:
+    """One uint64 key per band and text (bands x texts): a mix of the band's ``r`` min-hashes."""
+    rng = np.random.default_rng(seed)
+    starts = matrix.indptr[:-1][rows]
+    indices = matrix.indices.astype(np.intp)  # converted once, not on every gather below
+    keys = np.zeros((bands, len(rows)), dtype=np.uint64)
+    for band in range(bands):
+        mixers = rng.integers(1, 2**63, size=r, dtype=np.uint64) | np.uint64(1)
+        for k in range(r):
+            # A random value per shingle is a random permutation of the shingles (ties have p ~ 2**-32).
+            h = rng.integers(0, 2**32, size=matrix.shape[1], dtype=np.uint32)
+            minimum = np.minimum.reduceat(np.take(h, indices), starts).astype(np.uint64)
+            keys[band] += minimum * mixers[k]  # wraps mod 2**64, as intended: any mix of the band works
+    return keys
+
+
+def _minhash_codes(
+    matrix: sp.csr_matrix, sizes: np.ndarray, threshold: float, seed: int, step: Step | None = None
+) -> np.ndarray:
+    """Sorted distinct candidate pair codes from MinHash banding (texts agreeing on a whole band)."""
     # As many rows per band as keep the miss probability of a pair exactly at the threshold,
     # (1 - t**r) ** bands, below _MISS: more rows make the S-curve steeper, so fewer dissimilar
     # pairs (templated texts sharing boilerplate) become candidates.
     per_band = 1.0 - _MISS ** (1.0 / _BANDS)
     r = _MAX_BAND_ROWS if threshold >= 1.0 else int(math.log(per_band) / math.log(threshold))
     r = max(1, min(_MAX_BAND_ROWS, r))
-    rng = np.random.default_rng(seed)
     nonempty = np.flatnonzero(sizes > 0)
-    starts = matrix.indptr[:-1][nonempty]
-    indices = matrix.indices.astype(np.intp)  # converted once, not on every gather below
-    signature = np.empty((_BANDS * r, len(nonempty)), dtype=np.uint32)
-    for k in range(_BANDS * r):
-        # A random value per shingle is a random permutation of the shingles (ties have p ~ 2**-32).
-        h = rng.integers(0, 2**32, size=matrix.shape[1], dtype=np.uint32)
-        signature[k] = np.minimum.reduceat(np.take(h, indices), starts)
-    signature = signature.T
-    mixers = rng.integers(1, 2**63, size=r, dtype=np.uint64) | np.uint64(1)
-    codes = []
+    keys = _band_keys(matrix, nonempty, _BANDS, r, seed)
+    if step:
+        step(0.5)
+    codes = np.zeros(0, dtype=np.int64)
     for band in range(_BANDS):
-        rows = signature[:, band * r : (band + 1) * r].astype(np.uint64)
-        key = (rows * mixers).sum(axis=1)  # wraps mod 2**64, as intended: any mix of the band works
-        order = np.argsort(key, kind="stable")
-        codes.append(_pairs_in_buckets(nonempty[order], key[order]))
-    return np.concatenate(codes)
+        # Within a bucket, neighbours in the order of the next bands' keys are the likeliest twins.
+        order = np.lexsort((keys[(band + 2) % _BANDS], keys[(band + 1) % _BANDS], keys[band]))
+        codes = _merge_codes(codes, _pairs_in_buckets(nonempty[order], keys[band][order], WINDOW))
+        if step:
+            step(0.5 + 0.5 * (band + 1) / _BANDS)
+        if len(codes) > CANDIDATE_BUDGET:
+            logger.warning(
+                "Near-duplicate search stopped after %d of %d MinHash bands at %d candidate pairs; some "
+                "near-duplicates may be missed.", band + 1, _BANDS, len(codes),
+            )
+            break
+    if len(codes) > PRUNE_ABOVE:
+        codes = _prune(codes, keys, np.searchsorted(nonempty, np.arange(len(sizes))))
+    return codes
+
+
+def _prune(codes: np.ndarray, keys: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """The candidates whose texts agree on at least two bands (a pair at the threshold fails ~1% of the time).
+
+    Only used on large candidate sets, where verifying every pair exactly would dominate the time:
+    in clusters of templated texts most window pairs agree on the one band that made them.
+    """
+    kept = []
+    for start in range(0, len(codes), _VERIFY_CHUNK):
+        i, j = np.divmod(codes[start : start + _VERIFY_CHUNK], _CODE_BASE)
+        agree = (keys[:, position[i]] == keys[:, position[j]]).sum(axis=0)
+        kept.append(codes[start : start + _VERIFY_CHUNK][agree >= 2])
+    pruned = np.concatenate(kept)
+    logger.info("MinHash: %d of %d candidate pairs agree on 2+ bands.", len(pruned), len(codes))
+    return pruned
 
 
 def candidate_pairs(
-    matrix: sp.csr_matrix, threshold: float, *, method: str = "auto", seed: int = 0
+    matrix: sp.csr_matrix, threshold: float, *, method: str = "auto", seed: int = 0, step: Step | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) worth verifying: exact prefix filtering, or MinHash banding when that is cheaper.
 
@@ -181,6 +252,7 @@ def candidate_pairs(
             probability below 1e-3, less the more similar it is), or ``"auto"``: prefix unless its candidate count
             exceeds :data:`PREFIX_BUDGET`, as on templated texts with a small shingle vocabulary.
         seed: MinHash seed.
+        step: Progress callback, see :data:`Step`.
     """
     if method not in ("auto", "prefix", "minhash"):
         raise ConfigError(f"near-duplicate method: got {method!r}, expected 'auto', 'prefix' or 'minhash'.")
@@ -193,9 +265,61 @@ def candidate_pairs(
         use_minhash = method == "auto" and estimate > PREFIX_BUDGET
         if use_minhash:
             logger.info("Prefix filtering would verify %d pairs; using MinHash banding instead.", estimate)
-    codes = _minhash_codes(matrix, sizes, threshold, seed) if use_minhash else _pairs_in_buckets(rows, tok)
-    codes = _unique_sorted(codes)
+    if use_minhash:
+        codes = _minhash_codes(matrix, sizes, threshold, seed, step)
+    else:
+        codes = _unique_sorted(_pairs_in_buckets(rows, tok))
     return np.divmod(codes, _CODE_BASE)
+
+
+def _check_threshold(threshold: float) -> None:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 < threshold <= 1.0:
+        raise ConfigError(f"near_duplicate_threshold: got {threshold!r}, expected a number in (0, 1] (e.g. 0.9).")
+
+
+def near_duplicate_arrays(
+    texts: Sequence[str], threshold: float = 0.9, *, method: str = "auto", seed: int = 0, step: Step | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`near_duplicate_pairs` as three arrays ``(i, j, jaccard)``: 24 bytes a pair instead of ~150.
+
+    Args:
+        texts: The texts to compare.
+        threshold: Minimum Jaccard similarity, in (0, 1].
+        method: Candidate search, see :func:`candidate_pairs`.
+        seed: MinHash seed.
+        step: Progress callback, see :data:`Step` (raising from it stops the search).
+
+    Raises:
+        ConfigError: ``threshold`` is not in (0, 1].
+    """
+    _check_threshold(threshold)
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+    if len(texts) < 2:
+        return empty
+    matrix = shingle_matrix(texts)
+    sizes = np.diff(matrix.indptr).astype(np.int64)
+    if step:
+        step(0.1)
+    i, j = candidate_pairs(
+        matrix, float(threshold), method=method, seed=seed,
+        step=(lambda f: step(0.1 + 0.6 * f)) if step else None,
+    )
+    small, large = np.minimum(sizes[i], sizes[j]), np.maximum(sizes[i], sizes[j])
+    keep = (small >= threshold * large - _EPS) & (small > 0)  # Jaccard <= small / large
+    i, j = i[keep], j[keep]
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for start in range(0, len(i), _VERIFY_CHUNK):
+        a, b = i[start : start + _VERIFY_CHUNK], j[start : start + _VERIFY_CHUNK]
+        inter = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+        jaccard = inter / (sizes[a] + sizes[b] - inter)
+        hit = jaccard >= threshold - _EPS
+        found.append((a[hit], b[hit], jaccard[hit]))
+        if step:
+            step(0.7 + 0.3 * min(1.0, (start + _VERIFY_CHUNK) / len(i)))
+    if not found:
+        return empty
+    # Candidates come sorted by (i, j), so the result is too.
+    return tuple(np.concatenate(part) for part in zip(*found, strict=True))  # type: ignore[return-value]
 
 
 def near_duplicate_pairs(
@@ -219,24 +343,8 @@ def near_duplicate_pairs(
     Raises:
         ConfigError: ``threshold`` is not in (0, 1].
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 < threshold <= 1.0:
-        raise ConfigError(f"near_duplicate_threshold: got {threshold!r}, expected a number in (0, 1] (e.g. 0.9).")
-    if len(texts) < 2:
-        return []
-    matrix = shingle_matrix(texts)
-    sizes = np.diff(matrix.indptr).astype(np.int64)
-    i, j = candidate_pairs(matrix, float(threshold), method=method, seed=seed)
-    small, large = np.minimum(sizes[i], sizes[j]), np.maximum(sizes[i], sizes[j])
-    keep = (small >= threshold * large - _EPS) & (small > 0)  # Jaccard <= small / large
-    i, j = i[keep], j[keep]
-    result: list[tuple[int, int, float]] = []
-    for start in range(0, len(i), _VERIFY_CHUNK):
-        a, b = i[start : start + _VERIFY_CHUNK], j[start : start + _VERIFY_CHUNK]
-        inter = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
-        jaccard = inter / (sizes[a] + sizes[b] - inter)
-        hit = jaccard >= threshold - _EPS
-        result.extend(zip(a[hit].tolist(), b[hit].tolist(), jaccard[hit].tolist(), strict=True))
-    return sorted(result)
+    i, j, jaccard = near_duplicate_arrays(texts, threshold, method=method, seed=seed)
+    return list(zip(i.tolist(), j.tolist(), jaccard.tolist(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -245,14 +353,27 @@ class NearPairs:
 
     Attributes:
         texts: The distinct texts, sorted (so the result does not depend on row order).
-        pairs: ``(i, j, jaccard)`` indexing ``texts``, as from :func:`near_duplicate_pairs`.
+        i: Per pair, the index in ``texts`` of its first text (``i < j``).
+        j: Per pair, the index of its second text.
+        jaccard: Per pair, the Jaccard similarity.
     """
 
     texts: list[str]
-    pairs: list[tuple[int, int, float]]
+    i: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    j: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    jaccard: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+    @property
+    def pairs(self) -> list[tuple[int, int, float]]:
+        """The pairs as ``(i, j, jaccard)`` tuples (for small results; use the arrays at scale)."""
+        return list(zip(self.i.tolist(), self.j.tolist(), self.jaccard.tolist(), strict=True))
 
     @classmethod
-    def find(cls, values: Iterable[str], threshold: float) -> NearPairs:
+    def find(cls, values: Iterable[str], threshold: float, step: Step | None = None) -> NearPairs:
         """Search the distinct values of ``values``."""
         texts = sorted(set(values))
-        return cls(texts=texts, pairs=near_duplicate_pairs(texts, threshold))
+        i, j, jaccard = near_duplicate_arrays(texts, threshold, step=step)
+        return cls(texts=texts, i=i, j=j, jaccard=jaccard)

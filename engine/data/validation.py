@@ -1,6 +1,8 @@
 """Checks that turn a bad input file into a :class:`~engine.errors.DataError` that says how to fix it.
 
 Every message names the problem, where it is (1-based data row, file line, column) and the fix.
+Messages come from the catalogue (area ``data_errors``, see :mod:`engine.data.error_text`): the
+error's text is English, and :func:`engine.data.error_text.render_error` writes it in any language.
 Rows count data records only: the first record after the header is row 1. Nothing is written
 anywhere; a check either returns or raises.
 """
@@ -13,6 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from engine.data.error_text import (
+    keyed_error,
+    phrase,
+    phrase_text,
+    row_phrase,
+    rows_phrase,
+)
 from engine.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -20,7 +29,6 @@ logger = logging.getLogger(__name__)
 MAX_CELL_CHARS = 100_000  # no real title or description is this long; a runaway quote is
 MIN_PAIRS_FOR_SPLIT = 10  # below this a test split has one or two pairs and its metrics are noise
 MIN_GROUPS_FOR_SPLIT = 2
-_EXAMPLE_ROWS = 5  # how many offending rows a message lists before "..."
 
 
 def describe_row(row: int, lines: Sequence[int] | None = None, line_label: str = "line") -> str:
@@ -31,17 +39,12 @@ def describe_row(row: int, lines: Sequence[int] | None = None, line_label: str =
         lines: Per data row, where it starts in the file (file line, or sheet row for Excel).
         line_label: ``"line"`` for text files, ``"sheet row"`` for spreadsheets.
     """
-    if lines is None or not 0 < row <= len(lines):
-        return f"row {row}"
-    suffix = " of the file" if line_label == "line" else ""
-    return f"row {row} ({line_label} {lines[row - 1]}{suffix})"
+    return phrase_text(row_phrase(row, lines, line_label))
 
 
 def list_rows(rows: Sequence[int], lines: Sequence[int] | None = None, line_label: str = "line") -> str:
     """A short list of row descriptions: the first few, then how many more."""
-    shown = ", ".join(describe_row(r, lines, line_label) for r in rows[:_EXAMPLE_ROWS])
-    more = len(rows) - _EXAMPLE_ROWS
-    return shown + (f" and {more} more" if more > 0 else "")
+    return phrase_text(rows_phrase(rows, lines, line_label))
 
 
 def check_file(path: str | Path) -> Path:
@@ -53,21 +56,12 @@ def check_file(path: str | Path) -> Path:
     p = Path(path).expanduser()
     if not p.exists():
         parent = p.parent if str(p.parent) else Path(".")
-        hint = f" The folder '{parent}' does not exist either." if not parent.exists() else ""
-        raise DataError(
-            f"File not found: '{p}'.{hint} Check the spelling and that the path is relative to the folder "
-            f"you run from ('{Path.cwd()}'), or pass an absolute path."
-        )
+        hint = phrase("data_errors.FOLDER_MISSING_TOO", folder=str(parent)) if not parent.exists() else ""
+        raise keyed_error("data_errors.FILE_NOT_FOUND", path=str(p), hint=hint, cwd=str(Path.cwd()))
     if not p.is_file():
-        raise DataError(
-            f"'{p}' is a folder (or another non-file), not a data file. Pass the path of a CSV, TSV, JSONL, Parquet "
-            "or Excel file inside it."
-        )
+        raise keyed_error("data_errors.FILE_IS_FOLDER", path=str(p))
     if p.stat().st_size == 0:
-        raise DataError(
-            f"'{p.name}' is empty (0 bytes). Export the data again; the file needs a header line and at least one "
-            "data row."
-        )
+        raise keyed_error("data_errors.FILE_EMPTY", name=p.name)
     return p
 
 
@@ -85,11 +79,8 @@ def check_header(names: Sequence[str], source: str) -> list[str]:
     seen: dict[str, int] = {}
     for position, name in enumerate(stripped, start=1):
         if name in seen:
-            raise DataError(
-                f"'{source}' has two columns named '{name}' (columns {seen[name]} and {position} of the header). "
-                "Rename one of them so every column name is unique.",
-                column=name,
-            )
+            raise keyed_error("data_errors.DUPLICATE_HEADER", column=name, source=source, name=name, first=seen[name],
+                              second=position)
         seen[name] = position
     return stripped
 
@@ -104,13 +95,9 @@ def check_cell_lengths(frame: pd.DataFrame, lines: Sequence[int] | None, line_la
         lengths = frame[column].str.len().to_numpy()
         if len(lengths) and lengths.max() > MAX_CELL_CHARS:
             row = int(lengths.argmax()) + 1
-            raise DataError(
-                f"'{source}': {describe_row(row, lines, line_label)} has a cell of {int(lengths.max()):,} "
-                f"characters in column '{column}' (the limit is {MAX_CELL_CHARS:,}). This is usually a parsing "
-                "error: an opening quote without a closing quote swallows the following lines. Check the quotes "
-                "around that row, or remove the row.",
-                row=row,
-                column=str(column),
+            raise keyed_error(
+                "data_errors.CELL_TOO_LONG", row=row, column=str(column), source=source,
+                place=row_phrase(row, lines, line_label), length=int(lengths.max()), limit=MAX_CELL_CHARS,
             )
 
 
@@ -146,14 +133,10 @@ def check_required_text(
     if not empty:
         return
     blank = sum(1 for i in empty if values[i - 1])
-    kind = "empty" if blank == 0 else ("whitespace-only" if blank == len(empty) else "empty or whitespace-only")
-    raise DataError(
-        f"'{source}': {len(empty)} of {len(values)} rows have {'an' if kind.startswith('e') else 'a'} {kind} "
-        f"'{column}' cell (the {role} role): "
-        f"{list_rows(empty, lines, line_label)}. Every pair needs both texts. Remove those rows or fill in the text, "
-        "then load the file again.",
-        row=empty[0],
-        column=column,
+    kind = "empty" if blank == 0 else ("blank" if blank == len(empty) else "mixed")
+    raise keyed_error(
+        "data_errors.EMPTY_TEXT", row=empty[0], column=column, source=source, count=len(empty), total=len(values),
+        kind=kind, role=role, rows=rows_phrase(empty, lines, line_label),
     )
 
 
@@ -167,11 +150,9 @@ def check_max_rows(n_rows: int, max_rows: int | None, source: str, *, truncated:
         truncated: Whether reading stopped early, so ``n_rows`` is a lower bound.
     """
     if max_rows is not None and n_rows > max_rows:
-        count = f"more than {max_rows:,}" if truncated else f"{n_rows:,}"
-        raise DataError(
-            f"'{source}' has {count} data rows, over the limit of max_rows={max_rows:,}. Use a sample of the file "
-            f"(e.g. its first {max_rows:,} rows) or raise the limit."
-        )
+        count = (phrase("data_errors.COUNT_MORE_THAN", n=max_rows) if truncated
+                 else phrase("data_errors.COUNT_EXACT", n=n_rows))
+        raise keyed_error("data_errors.TOO_MANY_ROWS", source=source, count=count, limit=max_rows)
 
 
 def check_splittable(n_pairs: int, n_groups: int, *, min_pairs: int = MIN_PAIRS_FOR_SPLIT) -> None:
@@ -181,12 +162,8 @@ def check_splittable(n_pairs: int, n_groups: int, *, min_pairs: int = MIN_PAIRS_
         DataError: Says how many pairs and groups were found and how many are needed.
     """
     if n_pairs < min_pairs or n_groups < MIN_GROUPS_FOR_SPLIT:
-        raise DataError(
-            f"Too little data for a train/test split: found {n_pairs} pairs in {n_groups} groups, need at least "
-            f"{min_pairs} pairs and {MIN_GROUPS_FOR_SPLIT} groups. Add more rows"
-            + (
-                ", or check the group column: all rows share one group."
-                if n_groups < MIN_GROUPS_FOR_SPLIT <= n_pairs
-                else "."
-            )
+        one_group = n_groups < MIN_GROUPS_FOR_SPLIT <= n_pairs
+        raise keyed_error(
+            "data_errors.TOO_LITTLE_DATA_ONE_GROUP" if one_group else "data_errors.TOO_LITTLE_DATA",
+            pairs=n_pairs, groups=n_groups, min_pairs=min_pairs, min_groups=MIN_GROUPS_FOR_SPLIT,
         )

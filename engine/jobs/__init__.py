@@ -1,6 +1,6 @@
-"""Background jobs: comparisons queued as files and run by a detached worker process.
+"""Background jobs: comparisons and learning curves queued as files and run by a detached worker process.
 
-The dashboard submits a comparison and polls it; the work survives a page refresh, a closed
+The dashboard submits a job and polls it; the work survives a page refresh, a closed
 browser and a dashboard restart because the queue is files in ``<store>/jobs`` and the worker is
 its own process (one job at a time per device).
 """
@@ -8,27 +8,46 @@ its own process (one job at a time per device).
 from __future__ import annotations
 
 from engine.jobs.queue import (
-    DEAD_WORKER,
     JOB_STATES,
     cancel_job,
     ensure_worker,
+    find_done_job,
     get_job,
     list_jobs,
+    open_result,
     result_path,
     submit_job,
     worker_running,
 )
-from engine.jobs.spec import SPEC_DEFAULTS, normalise_spec, run_configs
+from engine.jobs.recovery import HEARTBEAT_EVERY_S, STALE_AFTER_S, dead_worker_message, reap_dead_jobs
+from engine.jobs.spec import (
+    JOB_KINDS,
+    KIND_DEFAULTS,
+    LEARNING_CURVE_DEFAULTS,
+    SPEC_DEFAULTS,
+    learning_curve_config,
+    normalise_spec,
+    run_configs,
+)
 
 __all__ = [
-    "DEAD_WORKER",
+    "HEARTBEAT_EVERY_S",
+    "JOB_KINDS",
     "JOB_STATES",
+    "KIND_DEFAULTS",
+    "LEARNING_CURVE_DEFAULTS",
     "SPEC_DEFAULTS",
+    "STALE_AFTER_S",
     "cancel_job",
+    "dead_worker_message",
     "ensure_worker",
+    "find_done_job",
     "get_job",
+    "learning_curve_config",
     "list_jobs",
     "normalise_spec",
+    "open_result",
+    "reap_dead_jobs",
     "result_path",
     "run_configs",
     "submit_job",

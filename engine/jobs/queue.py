@@ -22,15 +22,17 @@ from typing import Any
 
 import engine
 from engine.errors import ConfigError
-from engine.jobs.spec import normalise_spec
+from engine.jobs.spec import normalise_spec, resume_in_store
+from engine.jobs.recovery import check_job, host_name
+from engine.runs import COMPARISON_FILE
+from engine.runs.ids import check_id, is_valid_id
 from engine.runs.atomic import atomic_write_json, read_json
-from engine.runs.store import process_alive
+from engine.i18n import t
 
 logger = logging.getLogger(__name__)
 
 JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
 FINISHED = ("done", "failed", "cancelled")
-DEAD_WORKER = "the worker process stopped unexpectedly (see jobs/worker.log); submit the job again."
 DEFAULT_IDLE_S = 5.0
 
 
@@ -38,16 +40,17 @@ def jobs_dir(store_root: str | Path) -> Path:
     return Path(store_root) / "jobs"
 
 
+# Every path built from a job id goes through check_id, so "../x" never leaves the store.
 def job_path(store_root: str | Path, job_id: str) -> Path:
-    return jobs_dir(store_root) / f"{job_id}.json"
+    return jobs_dir(store_root) / f"{check_id('job', job_id)}.json"
 
 
 def result_path(store_root: str | Path, job_id: str) -> Path:
-    return jobs_dir(store_root) / f"{job_id}.result.json"
+    return jobs_dir(store_root) / f"{check_id('job', job_id)}.result.json"
 
 
 def cancel_flag(store_root: str | Path, job_id: str) -> Path:
-    return jobs_dir(store_root) / f"{job_id}.cancel"
+    return jobs_dir(store_root) / f"{check_id('job', job_id)}.cancel"
 
 
 def worker_lock_path(store_root: str | Path, device_key: str) -> Path:
@@ -78,15 +81,17 @@ def jobs_locked(store_root: str | Path) -> Iterator[None]:
 def _new_job_id() -> str:
     # Sortable by submission time (to the microsecond), so "oldest queued first" is a name sort.
     now = time.time()
-    return f"{time.strftime('%Y%m%d-%H%M%S', time.localtime(now))}-{int(now * 1e6) % 1_000_000:06d}-{secrets.token_hex(2)}"
+    job_id = f"{time.strftime('%Y%m%d-%H%M%S', time.localtime(now))}-{int(now * 1e6) % 1_000_000:06d}-{secrets.token_hex(2)}"
+    return check_id("job", job_id)
 
 
 def submit_job(store_root: str | Path, spec: dict[str, Any], *, idle_s: float = DEFAULT_IDLE_S) -> str:
-    """Validate a comparison request, queue it and make sure a worker is running.
+    """Validate a job request, queue it and make sure a worker is running.
 
     Args:
         store_root: The run store; jobs live in ``<store_root>/jobs``.
-        spec: The comparison request (see :data:`engine.jobs.spec.SPEC_DEFAULTS`).
+        spec: The request: a comparison (see :data:`engine.jobs.spec.SPEC_DEFAULTS`) or a learning
+            curve (``kind="learning_curve"``, see :data:`engine.jobs.spec.LEARNING_CURVE_DEFAULTS`).
         idle_s: How long a newly started worker waits for more jobs before it exits.
 
     Returns:
@@ -96,6 +101,8 @@ def submit_job(store_root: str | Path, spec: dict[str, Any], *, idle_s: float = 
         ConfigError: The spec is invalid; nothing is written.
     """
     full = normalise_spec(spec)
+    if full["kind"] == "resume":
+        full = resume_in_store(store_root, full)
     job_id = _new_job_id()
     job = {
         "job_id": job_id,
@@ -113,7 +120,7 @@ def submit_job(store_root: str | Path, spec: dict[str, Any], *, idle_s: float = 
     }
     with jobs_locked(store_root):
         atomic_write_json(job_path(store_root, job_id), job)
-    logger.info("queued job %s (%s x %s)", job_id, full["losses"], full["tilts"])
+    logger.info("queued %s job %s", full["kind"], job_id)
     ensure_worker(store_root, device_key=job["device_key"], idle_s=idle_s)
     return job_id
 
@@ -158,25 +165,17 @@ def ensure_worker(store_root: str | Path, device_key: str = "auto", *, idle_s: f
     return process.pid
 
 
-def _worker_dead(job: dict[str, Any]) -> bool:
-    pid = job.get("pid")
-    if not process_alive(pid):
-        return True
-    # A worker started from this process and not yet reaped is a zombie: os.kill still succeeds.
-    with contextlib.suppress(OSError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] == "Z"
-    return False
-
-
-def _view(job: dict[str, Any]) -> dict[str, Any]:
-    if job.get("state") == "running" and _worker_dead(job):
-        return {**job, "state": "failed", "error": DEAD_WORKER}
+def _view(store_root: str | Path, job: dict[str, Any]) -> dict[str, Any]:
+    """The job as pages see it: a dead worker's job written failed first, its reason in the language in force."""
+    job = check_job(store_root, job)
+    if job.get("state") == "failed" and job.get("error_code"):
+        with contextlib.suppress(KeyError, IndexError, ValueError):
+            job = {**job, "error": t(job["error_code"], **(job.get("error_fields") or {}))}
     return job
 
 
 def get_job(store_root: str | Path, job_id: str) -> dict[str, Any]:
-    """The job file, with a running job whose worker died reported as ``failed``.
+    """The job file; a running job whose worker died is written ``failed`` (with its runs) first.
 
     Raises:
         ConfigError: No job with this id in this store.
@@ -184,21 +183,26 @@ def get_job(store_root: str | Path, job_id: str) -> dict[str, Any]:
     job = read_json(job_path(store_root, job_id), default=None)
     if job is None:
         raise ConfigError(f"job '{job_id}': not found in {jobs_dir(store_root)}. Pick a job from list_jobs().")
-    return _view(job)
+    return _view(store_root, job)
+
+
+def iter_job_files(store_root: str | Path) -> Iterator[dict[str, Any]]:
+    """Every readable job file of the store, as stored (no liveness check), in name order."""
+    folder = jobs_dir(store_root)
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.json")):
+        if path.name.endswith(".result.json") or not is_valid_id("job", path.stem):
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            job = read_json(path, default=None)
+            if isinstance(job, dict) and "job_id" in job:
+                yield job
 
 
 def list_jobs(store_root: str | Path) -> list[dict[str, Any]]:
-    """Every job of the store, newest first."""
-    folder = jobs_dir(store_root)
-    if not folder.is_dir():
-        return []
-    jobs = []
-    for path in folder.glob("*.json"):
-        if path.name.endswith(".result.json"):
-            continue
-        job = read_json(path, default=None)
-        if isinstance(job, dict) and "job_id" in job:
-            jobs.append(_view(job))
+    """Every job of the store, newest first (dead workers' jobs written failed first, as in :func:`get_job`)."""
+    jobs = [_view(store_root, job) for job in iter_job_files(store_root)]
     return sorted(jobs, key=lambda j: j["job_id"], reverse=True)
 
 
@@ -233,7 +237,7 @@ def cancel_job(store_root: str | Path, job_id: str) -> dict[str, Any]:
             return job
         atomic_write_json(job_path(store_root, job_id), job)
     logger.info("cancel requested for job %s (%s)", job_id, job["state"])
-    return _view(job)
+    return _view(store_root, job)
 
 
 def claim_next(store_root: str | Path, device_key: str, pid: int) -> dict[str, Any] | None:
@@ -246,10 +250,49 @@ def claim_next(store_root: str | Path, device_key: str, pid: int) -> dict[str, A
             job = read_json(path, default=None)
             if not isinstance(job, dict) or job.get("state") != "queued" or job.get("device_key") != device_key:
                 continue
-            job.update(state="running", pid=pid, started=time.time())
+            job.update(state="running", pid=pid, host=host_name(), started=time.time())
             atomic_write_json(path, job)
             return job
     return None
+
+
+def find_done_job(store_root: str | Path, spec: dict[str, Any]) -> dict[str, Any] | None:
+    """The newest finished (``done``) job of the store with exactly this request, if any.
+
+    Lets a page ask "results exist: open them?" before it trains the same thing again.
+
+    Raises:
+        ConfigError: The spec is invalid (as :func:`submit_job` would).
+    """
+    full = normalise_spec(spec)
+    return next((job for job in list_jobs(store_root) if job["state"] == "done" and job.get("spec") == full), None)
+
+
+def open_result(store_root: str | Path, job_id: str) -> Path:
+    """Make a finished job's result the store's current one, the file the Results page reads.
+
+    A comparison becomes ``<store>/comparison.json``, a learning curve ``<store>/learning_curve.json``
+    (the worker records both paths in the job). Nothing is written when the file already holds it.
+
+    Returns:
+        The store's current result file.
+
+    Raises:
+        ConfigError: No such job, the job is not done, or its result file is gone.
+    """
+    job = get_job(store_root, job_id)
+    source, current = job.get("result"), job.get("current")
+    if current is None and job.get("kind") == "compare":  # jobs finished before "current" was recorded
+        current = str(Path(store_root) / COMPARISON_FILE)
+    if job["state"] != "done" or not source or not current:
+        raise ConfigError(f"job '{job_id}': state {job['state']}, no result to open; open a finished job.")
+    result = read_json(Path(source), default=None)
+    if result is None:
+        raise ConfigError(f"job '{job_id}': its result file {source} is missing; run the job again.")
+    if read_json(Path(current), default=None) != result:
+        atomic_write_json(Path(current), result)
+        logger.info("job %s: its result is now %s", job_id, current)
+    return Path(current)
 
 
 def has_queued(store_root: str | Path, device_key: str) -> bool:

@@ -1,28 +1,36 @@
-"""A comparison request as the dashboard sends it: defaults, validation and the run configs.
+"""Job requests as the dashboard sends them: defaults, validation and the run configs.
 
-A spec is a plain JSON-able dict so it can be stored in the job file and read back by the
-worker process. It is validated completely at submit time, so a bad request fails in the page
-that made it, not minutes later in the worker.
+Two kinds of job exist: ``"compare"`` (several losses on one split, :mod:`engine.compare`) and
+``"learning_curve"`` (one loss on nested subsets of the training split,
+:mod:`engine.learning_curve`: how many pairs are needed). A spec is a plain JSON-able dict so it
+can be stored in the job file and read back by the worker process. It is validated completely
+at submit time, so a bad request fails in the page that made it, not minutes later in the worker.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 from typing import Any
 
-from engine.config import AnalysisConfig, DataConfig, LossConfig, ModelConfig, RunConfig, TrainConfig
+from engine.config import (
+    AnalysisConfig,
+    DataConfig,
+    LossConfig,
+    ModelConfig,
+    RunConfig,
+    TrainConfig,
+)
 from engine.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
-# Small-data defaults: a pilot has a few hundred pairs, so a few epochs at batch 32 are minutes on CPU.
-SPEC_DEFAULTS: dict[str, Any] = {
-    "kind": "compare",
+# Settings every job kind shares. Small-data defaults: a pilot has a few hundred pairs, so a few
+# epochs at batch 32 are minutes on CPU.
+_SHARED_DEFAULTS: dict[str, Any] = {
     "data": None,
     "columns": None,
-    "losses": ["clip", "joint"],
-    "tilts": ["cosine"],
     "epochs": 1,
     "batch_size": 32,
     "learning_rate": 1e-4,
@@ -35,46 +43,91 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "max_seq_length": 128,
     "device": None,
     "max_rows": None,
+}
+
+SPEC_DEFAULTS: dict[str, Any] = {
+    "kind": "compare",
+    **_SHARED_DEFAULTS,
+    "losses": ["clip", "joint"],
+    "tilts": ["cosine"],
     "analysis": True,
     "latent_map": "auto",
     "bootstrap": 2000,
 }
 
+LEARNING_CURVE_DEFAULTS: dict[str, Any] = {
+    "kind": "learning_curve",
+    **_SHARED_DEFAULTS,
+    "loss": "clip",
+    "tilt": "cosine",
+    # Doubling steps give evenly spaced points on the log axis the power law is fitted on.
+    "fractions": [0.125, 0.25, 0.5, 1.0],
+    "target_recall": None,  # Recall@1 to reach, e.g. 0.8; None = no "pairs needed" figure
+    "bootstrap": 500,  # replicates for the point intervals and the fit (500 is run_learning_curve's default)
+}
+
+# Resuming an interrupted run of the store from its checkpoint (engine.resume): its own settings
+# are read back from its config.json, so only what may change is asked.
+RESUME_DEFAULTS: dict[str, Any] = {
+    "kind": "resume",
+    "run_id": None,  # the run of the job's store to resume
+    "analysis": None,  # None = as the run was started; False = skip the stored evidence
+    "device": None,  # None = the run's own device
+}
+
+# The defaults of each job kind, by kind: the one place the dashboard reads its widget defaults from.
+KIND_DEFAULTS: dict[str, dict[str, Any]] = {"compare": SPEC_DEFAULTS, "learning_curve": LEARNING_CURVE_DEFAULTS,
+                                            "resume": RESUME_DEFAULTS}
+JOB_KINDS = tuple(KIND_DEFAULTS)
+MIN_FRACTIONS = 3  # the saturating power law has three parameters
+MIN_CURVE_BOOTSTRAP = 100
+
 
 def normalise_spec(spec: dict[str, Any]) -> dict[str, Any]:
-    """Fill defaults and validate a comparison request.
+    """Fill defaults and validate a job request.
 
     Args:
-        spec: The request; see :data:`SPEC_DEFAULTS` for the keys. ``data`` is required.
+        spec: The request; ``kind`` picks the job (default ``"compare"``); see :data:`SPEC_DEFAULTS`
+            and :data:`LEARNING_CURVE_DEFAULTS` for the keys of each kind. ``data`` is required.
 
     Returns:
-        The complete spec (every key present), safe to store as JSON.
+        The complete spec (every key of its kind present), safe to store as JSON.
 
     Raises:
-        ConfigError: A key is unknown, a value has the wrong type or range, or the data file
-            does not exist. The message names the key.
+        ConfigError: The kind or a key is unknown, a value has the wrong type or range, or the
+            data file does not exist. The message names the key.
     """
     if not isinstance(spec, dict):
         raise ConfigError(f"job spec: got {type(spec).__name__}, expected a dict such as {{'data': 'pairs.csv'}}.")
-    unknown = sorted(set(spec) - set(SPEC_DEFAULTS))
+    kind = spec.get("kind", SPEC_DEFAULTS["kind"])
+    if kind not in KIND_DEFAULTS:
+        raise ConfigError(f"job spec.kind: got {kind!r}, expected one of {', '.join(JOB_KINDS)}.")
+    defaults = KIND_DEFAULTS[kind]
+    unknown = sorted(set(spec) - set(defaults))
     if unknown:
-        raise ConfigError(f"job spec: unknown key(s) {', '.join(unknown)}; allowed keys are {', '.join(SPEC_DEFAULTS)}.")
-    full = {**SPEC_DEFAULTS, **spec}
-    if full["kind"] != "compare":
-        raise ConfigError(f"job spec.kind: got {full['kind']!r}, expected 'compare' (the only job kind so far).")
+        raise ConfigError(f"job spec: unknown key(s) {', '.join(unknown)} for a {kind!r} job; "
+                          f"allowed keys are {', '.join(defaults)}.")
+    full = {**defaults, **spec}
+    if kind == "resume":
+        _check_resume(full)
+        return full
+    _check_shared(full)
+    if kind == "compare":
+        _check_compare(full)
+        run_configs(full)  # the dataclasses check every range and name
+    else:
+        _check_learning_curve(full)
+        learning_curve_config(full)
+    return full
+
+
+def _check_shared(full: dict[str, Any]) -> None:
     if not isinstance(full["data"], (str, Path)) or not str(full["data"]):
         raise ConfigError(f"job spec.data: got {full['data']!r}, expected the path of a pairs file (CSV, JSONL, ...).")
     data = Path(full["data"]).expanduser().resolve()
     if not data.is_file():
         raise ConfigError(f"job spec.data: file '{full['data']}' does not exist. Upload or pick an existing file.")
     full["data"] = str(data)
-    for key in ("losses", "tilts"):
-        value = full[key]
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"job spec.{key}: got {full[key]!r}, expected a non-empty list of names.")
-        full[key] = list(dict.fromkeys(value))  # keep order, drop repeats
     for key in ("epochs", "batch_size", "seed", "split_seed", "max_seq_length", "bootstrap"):
         _check_int(full, key)
     if full["max_rows"] is not None:
@@ -91,15 +144,81 @@ def normalise_spec(spec: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError(f"job spec.temperature: got {temperature!r}, expected a positive number, 'learn' or None.")
     if full["weights"] is not None:
         full["weights"] = list(full["weights"])
-    if not isinstance(full["analysis"], bool):
-        raise ConfigError(f"job spec.analysis: got {full['analysis']!r}, expected true or false.")
     for key in ("model", "device"):
         if full[key] is not None and not isinstance(full[key], str):
             raise ConfigError(f"job spec.{key}: got {full[key]!r}, expected a string or None.")
     if full["columns"] is not None and not isinstance(full["columns"], dict):
         raise ConfigError(f"job spec.columns: got {full['columns']!r}, expected a dict role -> column, or None.")
-    run_configs(full)  # the dataclasses check every range and name
-    return full
+
+
+def _check_resume(full: dict[str, Any]) -> None:
+    from engine.runs.ids import check_id
+
+    check_id("run", full["run_id"])
+    if full["analysis"] not in (None, True, False):
+        raise ConfigError(f"job spec.analysis: got {full['analysis']!r}, expected true, false or None (as the run began).")
+    if full["device"] is not None and not isinstance(full["device"], str):
+        raise ConfigError(f"job spec.device: got {full['device']!r}, expected a string or None.")
+
+
+def resume_in_store(store_root: str | Path, full: dict[str, Any]) -> dict[str, Any]:
+    """A normalised resume spec checked against its store: the run exists and can be resumed.
+
+    Fills ``device`` with the run's own device, so the job queues for the device the run used.
+
+    Raises:
+        ConfigError: The run cannot be resumed (the message says why).
+    """
+    from engine.resume import resume_config, resume_problem
+    from engine.runs import RunStore
+
+    run = RunStore(store_root).paths(full["run_id"])
+    problem = resume_problem(run.root)
+    if problem is not None:
+        raise ConfigError(problem)
+    device = full["device"] if full["device"] is not None else resume_config(run).model.device
+    return {**full, "device": device}
+
+
+def _check_compare(full: dict[str, Any]) -> None:
+    for key in ("losses", "tilts"):
+        value = full[key]
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"job spec.{key}: got {full[key]!r}, expected a non-empty list of names.")
+        full[key] = list(dict.fromkeys(value))  # keep order, drop repeats
+    if not isinstance(full["analysis"], bool):
+        raise ConfigError(f"job spec.analysis: got {full['analysis']!r}, expected true or false.")
+
+
+def _check_learning_curve(full: dict[str, Any]) -> None:
+    for key in ("loss", "tilt"):
+        if not isinstance(full[key], str):
+            raise ConfigError(f"job spec.{key}: got {full[key]!r}, expected one name such as 'clip' or 'cosine'.")
+    fractions = full["fractions"]
+    if isinstance(fractions, (str, bytes)) or not isinstance(fractions, (list, tuple)) or not all(
+        _is_number(f) for f in fractions
+    ):
+        raise ConfigError(f"job spec.fractions: got {fractions!r}, expected a list of numbers such as "
+                          f"{LEARNING_CURVE_DEFAULTS['fractions']}.")
+    values = sorted({float(f) for f in fractions})
+    if len(values) < MIN_FRACTIONS or not all(0.0 < f <= 1.0 for f in values):
+        raise ConfigError(f"job spec.fractions: got {list(fractions)}, expected at least {MIN_FRACTIONS} distinct "
+                          "fractions of the training pairs in (0, 1] (the fitted curve has 3 parameters), "
+                          f"e.g. {LEARNING_CURVE_DEFAULTS['fractions']}.")
+    full["fractions"] = values
+    target = full["target_recall"]
+    if target is not None and (not _is_number(target) or not 0.0 < float(target) <= 1.0):
+        raise ConfigError(f"job spec.target_recall: got {target!r}, expected a Recall@1 in (0, 1] such as 0.8, "
+                          "or None for no target.")
+    if full["bootstrap"] < MIN_CURVE_BOOTSTRAP:
+        raise ConfigError(f"job spec.bootstrap: got {full['bootstrap']}, expected at least {MIN_CURVE_BOOTSTRAP} "
+                          f"bootstrap replicates (e.g. {LEARNING_CURVE_DEFAULTS['bootstrap']}).")
+
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def _check_int(spec: dict[str, Any], key: str) -> None:
@@ -108,30 +227,52 @@ def _check_int(spec: dict[str, Any], key: str) -> None:
         raise ConfigError(f"job spec.{key}: got {value!r}, expected a whole number.")
 
 
+def _run_config(spec: dict[str, Any], loss: str, tilt: str, analysis: AnalysisConfig,
+                data_path: str | None) -> RunConfig:
+    weights = tuple(spec["weights"]) if spec["weights"] is not None else None
+    return RunConfig(
+        data=DataConfig(path=data_path or spec["data"], columns=spec["columns"], test_size=spec["test_size"],
+                        split_seed=spec["split_seed"]),
+        loss=LossConfig(name=loss, tilt=tilt, temperature=spec["temperature"], weights=weights),
+        model=ModelConfig(name_or_path=spec["model"], max_seq_length=spec["max_seq_length"], device=spec["device"]),
+        train=TrainConfig(epochs=spec["epochs"], batch_size=spec["batch_size"], learning_rate=spec["learning_rate"],
+                          seed=spec["seed"]),
+        analysis=analysis,
+    )
+
+
 def run_configs(spec: dict[str, Any], data_path: str | None = None) -> tuple[RunConfig, list[str], list[str]]:
-    """The base run config, the losses and the tilts of a (normalised) spec.
+    """The base run config, the losses and the tilts of a (normalised) comparison spec.
 
     Args:
-        spec: A spec from :func:`normalise_spec`.
+        spec: A ``"compare"`` spec from :func:`normalise_spec`.
         data_path: Use this file instead of ``spec["data"]`` (the worker's ``max_rows`` slice).
 
     Raises:
         ConfigError: A loss, tilt or setting is invalid.
     """
-    weights = tuple(spec["weights"]) if spec["weights"] is not None else None
-    base = RunConfig(
-        data=DataConfig(path=data_path or spec["data"], columns=spec["columns"], test_size=spec["test_size"],
-                        split_seed=spec["split_seed"]),
-        loss=LossConfig(name=spec["losses"][0], tilt=spec["tilts"][0], temperature=spec["temperature"],
-                        weights=weights),
-        model=ModelConfig(name_or_path=spec["model"], max_seq_length=spec["max_seq_length"], device=spec["device"]),
-        train=TrainConfig(epochs=spec["epochs"], batch_size=spec["batch_size"], learning_rate=spec["learning_rate"],
-                          seed=spec["seed"]),
-        analysis=AnalysisConfig(enabled=spec["analysis"], n_resamples=spec["bootstrap"],
-                                latent_method=spec["latent_map"], seed=spec["seed"]),
-    )
+    analysis = AnalysisConfig(enabled=spec["analysis"], n_resamples=spec["bootstrap"],
+                              latent_method=spec["latent_map"], seed=spec["seed"])
+    base = _run_config(spec, spec["losses"][0], spec["tilts"][0], analysis, data_path)
     # Every (loss, tilt) pair is built once here so a bad name fails at submit time.
+    weights = base.loss.weights
     for loss in spec["losses"]:
         for tilt in spec["tilts"]:
             LossConfig(name=loss, tilt=tilt, temperature=spec["temperature"], weights=weights)
     return base, list(spec["losses"]), list(spec["tilts"])
+
+
+def learning_curve_config(spec: dict[str, Any], data_path: str | None = None) -> RunConfig:
+    """The run config every point of a (normalised) learning-curve spec trains with.
+
+    Each point only needs its ranks, so the per-run analysis is off (as in the CLI's
+    ``learning-curve``); the curve's own intervals come from ``spec["bootstrap"]`` replicates.
+
+    Args:
+        spec: A ``"learning_curve"`` spec from :func:`normalise_spec`.
+        data_path: Use this file instead of ``spec["data"]`` (the worker's ``max_rows`` slice).
+
+    Raises:
+        ConfigError: The loss, tilt or a setting is invalid.
+    """
+    return _run_config(spec, spec["loss"], spec["tilt"], AnalysisConfig(enabled=False, seed=spec["seed"]), data_path)

@@ -1,5 +1,9 @@
 """The job worker: ``python -m engine.jobs.worker --store STORE [--device-key auto] [--idle 5]``.
 
+It runs the job kinds of :mod:`engine.jobs.spec`: comparisons, learning curves and resumed runs.
+While a job runs, a thread stamps its heartbeat (:mod:`engine.jobs.recovery`), so a reader can
+tell a worker that died or hung from one that is busy.
+
 It holds ``jobs/worker-<device>.lock`` (``fcntl.flock``) for its whole life, so a second worker
 for the same store and device exits at once. It runs the oldest queued job, then the next, and
 exits after ``--idle`` seconds without work, so nothing lingers; the next submit starts a new one.
@@ -17,7 +21,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from engine.errors import EngineError
+from engine.errors import EngineError, TrainingError
 from engine.jobs.queue import (
     cancel_flag,
     claim_next,
@@ -27,7 +31,9 @@ from engine.jobs.queue import (
     update_job,
     worker_lock_path,
 )
-from engine.jobs.spec import run_configs
+from engine.jobs.recovery import Heartbeat
+from engine.jobs.spec import learning_curve_config, run_configs
+from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE
 from engine.runs.atomic import atomic_write_json, read_json
 
 logger = logging.getLogger(__name__)
@@ -37,12 +43,17 @@ POLL_S = 0.3
 
 
 class _Progress:
-    """Turns per-step training callbacks into a job-level progress record, at most once a second."""
+    """Turns per-step training callbacks into a job-level progress record, at most once a second.
 
-    def __init__(self, store_root: Path, job_id: str, runs_total: int) -> None:
+    ``sizes`` are the runs' relative sizes (training steps scale with them): a learning curve's
+    later points train on more pairs, so its remaining time weighs them; a comparison's runs are equal.
+    """
+
+    def __init__(self, store_root: Path, job_id: str, runs_total: int, sizes: list[float] | None = None) -> None:
         self.store_root = store_root
         self.job_id = job_id
         self.runs_total = runs_total
+        self.sizes = sizes or [1.0] * runs_total
         self.runs_done = 0
         self.label: str | None = None
         self.last_write = 0.0
@@ -51,7 +62,12 @@ class _Progress:
         update_job(self.store_root, self.job_id, progress=record)
         self.last_write = time.monotonic()
 
-    def __call__(self, label: str, info: Any) -> None:
+    def stage(self, stage: str, **fields: Any) -> None:
+        """A progress record between training steps (``preparing``, ``fit``, ``done``)."""
+        self.write({"stage": stage, "runs_done": self.runs_done, "runs_total": self.runs_total,
+                    "updated": time.time(), **fields})
+
+    def __call__(self, label: str, info: Any, **extra: Any) -> None:
         if label != self.label:
             if self.label is not None:
                 self.runs_done += 1
@@ -59,10 +75,11 @@ class _Progress:
         final = info.step == info.total_steps
         if not final and time.monotonic() - self.last_write < PROGRESS_EVERY_S:
             return
-        # Later runs take about as long as this one (same data, same budget); evaluation and
-        # analysis time is not in the estimate.
+        # Later runs take about as long as this one per unit of size (same data, same budget);
+        # evaluation and analysis time is not in the estimate.
         per_run = info.elapsed_s + info.eta_s
-        remaining_runs = max(self.runs_total - self.runs_done - 1, 0)
+        current = min(self.runs_done, len(self.sizes) - 1)
+        remaining = sum(self.sizes[current + 1:]) / self.sizes[current]
         self.write(
             {
                 "stage": "train",
@@ -75,8 +92,9 @@ class _Progress:
                 "eta_s": info.eta_s,
                 "runs_done": self.runs_done,
                 "runs_total": self.runs_total,
-                "overall_eta_s": info.eta_s + remaining_runs * per_run,
+                "overall_eta_s": info.eta_s + remaining * per_run,
                 "updated": time.time(),
+                **extra,
             }
         )
 
@@ -104,20 +122,82 @@ def _runs_of_job(store_root: Path, since: float) -> list[str]:
     return found
 
 
-def run_job(store_root: Path, job: dict[str, Any]) -> dict[str, Any]:
-    """Run one claimed job to its end and record the outcome in its job file."""
+def _run_compare(store_root: Path, job: dict[str, Any], flag: Path) -> dict[str, Any]:
+    """A comparison job; returns the job fields of its outcome."""
     from engine.compare import run_comparison
 
+    spec = job["spec"]
+    progress = _Progress(store_root, job["job_id"], len(spec["losses"]) * len(spec["tilts"]))
+    progress.stage("preparing")
+    base, losses, tilts = run_configs(spec, _data_path(store_root, job))
+    result = result_path(store_root, job["job_id"])
+    comparison = run_comparison(base, losses, tilts, store_root, callback=progress, should_stop=flag.exists,
+                                comparison_path=result)
+    # The store's comparison.json is "the latest comparison", which the Results page opens by default.
+    current = Path(store_root) / COMPARISON_FILE
+    atomic_write_json(current, comparison)
+    progress.runs_done = progress.runs_total
+    progress.stage("done", overall_eta_s=0.0)
+    return {"run_ids": [row["run_id"] for row in comparison["runs"]], "result": str(result), "current": str(current)}
+
+
+def _run_learning_curve(store_root: Path, job: dict[str, Any], flag: Path) -> dict[str, Any]:
+    """A learning-curve job (one run per fraction of the training pairs); returns its outcome fields."""
+    from engine.learning_curve import run_learning_curve
+    from engine.runs import RunStore
+
+    spec = job["spec"]
+    fractions = spec["fractions"]
+    progress = _Progress(store_root, job["job_id"], len(fractions), sizes=list(fractions))
+    progress.stage("preparing")
+    config = learning_curve_config(spec, _data_path(store_root, job))
+
+    def on_step(fraction: float, info: Any) -> None:
+        # run_learning_curve has no stop hook; a TrainingError from the step callback ends the
+        # current run "cancelled" (its message says so) and unwinds the whole curve.
+        if flag.exists():
+            raise TrainingError("The learning curve was cancelled.")
+        progress(f"{config.loss.label} @ {fraction:g}", info, fraction=fraction)
+        if fraction == fractions[-1] and info.step == info.total_steps:
+            progress.stage("fit", fraction=fraction)  # scoring the last run, then fitting the curve
+
+    curve = run_learning_curve(config, RunStore(store_root), fractions=fractions,
+                               target_recall=spec["target_recall"], callback=on_step, n_boot=spec["bootstrap"])
+    result = result_path(store_root, job["job_id"])
+    atomic_write_json(result, curve)  # the job's own copy; <store>/learning_curve.json is the latest
+    progress.runs_done = progress.runs_total
+    progress.stage("done", overall_eta_s=0.0)
+    return {"run_ids": [point["run_id"] for point in curve["points"]], "result": str(result),
+            "current": str(Path(store_root) / LEARNING_CURVE_FILE)}
+
+
+def _run_resume(store_root: Path, job: dict[str, Any], flag: Path) -> dict[str, Any]:
+    """A resume job: one interrupted run of the store continued from its checkpoint."""
+    from engine.resume import resume_run
+    from engine.runs import RunStore
+
+    spec = job["spec"]
+    run_id = spec["run_id"]
+    progress = _Progress(store_root, job["job_id"], 1)
+    progress.stage("preparing")
+    run = resume_run(RunStore(store_root).paths(run_id).root, analysis=spec["analysis"], device=spec["device"],
+                     callback=lambda info: progress(run_id, info), should_stop=flag.exists)
+    progress.runs_done = 1
+    progress.stage("done", overall_eta_s=0.0)
+    return {"run_ids": [run.run_id]}
+
+
+_RUNNERS = {"compare": _run_compare, "learning_curve": _run_learning_curve, "resume": _run_resume}
+
+
+def run_job(store_root: Path, job: dict[str, Any]) -> dict[str, Any]:
+    """Run one claimed job to its end and record the outcome in its job file."""
     job_id = job["job_id"]
     flag = cancel_flag(store_root, job_id)
-    spec = job["spec"]
-    progress = _Progress(store_root, job_id, len(spec["losses"]) * len(spec["tilts"]))
-    progress.write({"stage": "preparing", "runs_done": 0, "runs_total": progress.runs_total, "updated": time.time()})
-    logger.info("job %s: started", job_id)
+    logger.info("job %s (%s): started", job_id, job.get("kind", "compare"))
     try:
-        base, losses, tilts = run_configs(spec, _data_path(store_root, job))
-        comparison = run_comparison(base, losses, tilts, store_root, callback=progress,
-                                    should_stop=flag.exists, comparison_path=result_path(store_root, job_id))
+        with Heartbeat(store_root, job_id):
+            fields = _RUNNERS[job.get("kind", "compare")](store_root, job, flag)
     except EngineError as exc:
         cancelled = flag.exists()
         logger.info("job %s: %s", job_id, "cancelled" if cancelled else f"failed: {exc}")
@@ -129,15 +209,13 @@ def run_job(store_root: Path, job: dict[str, Any]) -> dict[str, Any]:
                    "run_ids": _runs_of_job(store_root, job["started"])}
     else:
         logger.info("job %s: done", job_id)
-        # The store's comparison.json is "the latest comparison", which the Results page opens by default.
-        atomic_write_json(Path(store_root) / "comparison.json", comparison)
-        outcome = {"state": "done", "error": None, "run_ids": [row["run_id"] for row in comparison["runs"]],
-                   "result": str(result_path(store_root, job_id))}
-        progress.write({"stage": "done", "runs_done": progress.runs_total, "runs_total": progress.runs_total,
-                        "overall_eta_s": 0.0, "updated": time.time()})
+        outcome = {"state": "done", "error": None, **fields}
     finally:
         flag.unlink(missing_ok=True)
-    return update_job(store_root, job_id, finished=time.time(), **outcome)
+    if job.get("kind") == "resume" and not outcome.get("run_ids"):
+        outcome["run_ids"] = [job["spec"]["run_id"]]  # a resumed run keeps its old "created" time
+    # error_code/error_fields belong to a reader's "worker died" verdict; the worker's own word replaces it.
+    return update_job(store_root, job_id, finished=time.time(), error_code=None, error_fields=None, **outcome)
 
 
 def _try_lock(path: Path) -> Any:

@@ -1,7 +1,10 @@
 """Atomic file writes: write to a temporary file in the same folder, fsync, then rename.
 
 A reader (the dashboard polling a running job) therefore sees either the old file or the new
-one, never half a file, and a crash never leaves a truncated JSON behind.
+one, never half a file, and a crash never leaves a truncated JSON behind. A crash can leave the
+temporary file itself behind; its name says so (:func:`is_temp_file`) and ``tiltpilot doctor``
+removes it. A full disk or a permission problem raises
+:class:`~engine.runs.store_errors.StoreWriteError` naming the path.
 """
 
 from __future__ import annotations
@@ -10,25 +13,48 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
+from engine.runs.store_errors import write_guard
+
+# Temporary files are ".<final name>.<random>.tmp" next to the final file (one home for the shape).
+TEMP_PREFIX = "."
+TEMP_SUFFIX = ".tmp"
+
+
+def is_temp_file(path: str | Path) -> bool:
+    """Whether ``path`` is named like a temporary file of an atomic write."""
+    name = Path(path).name
+    return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)
+
+
+def atomic_write_stream(path: str | Path, write: Callable[[BinaryIO], None]) -> None:
+    """Atomically replace ``path`` with what ``write(handle)`` writes (for large binary files).
+
+    Raises:
+        StoreWriteError: The disk is full, permission is missing, or the disk is read-only.
+    """
+    path = Path(path)
+    with write_guard(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                write(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_stream(path, lambda handle: handle.write(data))
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

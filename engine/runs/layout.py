@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# Files at the top of a store (one home: every reader and writer imports these names).
+INDEX_FILE = "index.json"
+COMPARISON_FILE = "comparison.json"          # the store's latest comparison (compare / the job worker)
+LEARNING_CURVE_FILE = "learning_curve.json"  # the store's latest learning curve
+
 
 @dataclass(frozen=True)
 class RunPaths:

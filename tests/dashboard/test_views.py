@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import toy_rows
+from dashboard.notices import plain
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 VIEWS = ["views/home.py", "views/data.py", "views/train.py", "views/results.py", "views/roi.py", "views/report.py"]
@@ -75,17 +76,27 @@ def test_results_show_charts_intervals_and_verdicts(monkeypatch, run_store):
     # Two runs x (base, tuned) with 95% error bars from the stored bootstrap.
     assert {trace["type"] for trace in bars["data"]} >= {"bar"}
     assert any(trace.get("error_y", {}).get("array") for trace in bars["data"] if trace["type"] == "bar")
+    from engine.analysis.verdict import render_verdict
+
+    # The verdicts name the direction by the user's columns (the Results page's decision layout).
     comparison = json.loads((run_store / "comparison.json").read_text())
-    expected = [p["verdict"] for p in comparison["pairwise"] if p["direction"] == "left_to_right"]
+    expected = [render_verdict(p, direction_label="title → description") for p in comparison["pairwise"]
+                if p["direction"] == "left_to_right"]
     shown = [t.value for t in at.text]
     assert expected and all(v in shown for v in expected)
-    # the other sections: one picked at a time, each drawing its own charts from stored data
-    from dashboard import state, strings
+    # the other sections: one picked at a time, each drawing its own charts from stored data; the
+    # analyst's sections sit under "Technical details"
+    from dashboard import state
 
-    for section in strings.TABS[1:]:
+    for section in ("similarity", "learning", "examples", "technical"):
         at.session_state[state.RESULT_SECTION] = section
         at.run()
         assert not at.exception, section
+        specs += [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    for part in ("latent", "low_rank", "training"):
+        at.session_state[state.RESULT_TECHNICAL] = part
+        at.run()
+        assert not at.exception, part
         specs += [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     assert len(specs) >= 8  # retrieval, similarity, calibration, map, 2 low-rank, ranks, loss curves
 
@@ -93,9 +104,12 @@ def test_results_show_charts_intervals_and_verdicts(monkeypatch, run_store):
 def test_results_for_one_picked_run(monkeypatch, run_store):
     at = _app(monkeypatch, run_store)
     run_id = sorted(p.name for p in run_store.iterdir() if (p / "config.json").is_file())[0]
-    at.sidebar.selectbox[0].select(run_id).run()
+    from dashboard import state
+
+    at.selectbox(key=state.RUN).select(run_id).run()
     _page(at, "views/results.py")
     assert at.get("plotly_chart") and at.metric[0].value
+    assert [m.label for m in at.metric] == [json.loads((run_store / run_id / "config.json").read_text())["loss"]["name"]]
 
 
 def test_upload_shows_preview_audit_and_saves(monkeypatch, tmp_path):
@@ -142,7 +156,7 @@ def test_train_submits_the_chosen_spec_and_shows_jobs(monkeypatch, tmp_path):
                           "max_rows": None, "model": None}]
     progress = at.get("progress")[0]
     assert progress.value == 75 and "1 min 15 s" in progress.proto.text  # (1 + 5/10) of 2 runs
-    assert at.error[0].value == "Boom: fix X."
+    assert at.error[0].value == plain("Boom: fix X.")  # shown as typed, never as Markdown
 
 
 def test_home_sample_button_registers_the_catalogue_and_starts_a_comparison(monkeypatch, tmp_path):

@@ -12,7 +12,8 @@ from conftest import toy_rows, write_csv
 from engine.config import DataConfig, ModelConfig, RunConfig, TrainConfig
 from engine.data import PairDataset
 from engine.errors import ConfigError, DataError
-from engine.learning_curve import FILE_NAME, nested_train_subsets, run_learning_curve
+from engine.learning_curve import nested_train_subsets, run_learning_curve
+from engine.runs import LEARNING_CURVE_FILE
 from engine.runs import RunStore, read_json
 
 
@@ -74,7 +75,7 @@ def test_learning_curve_end_to_end(tmp_path: Path, toy160_csv: Path, tiny_model_
                                 callback=lambda fraction, info: seen.add(fraction))
     assert seen == {0.25, 0.5, 1.0}
 
-    stored = read_json(store.root / FILE_NAME)
+    stored = read_json(store.root / LEARNING_CURVE_FILE)
     assert stored == json.loads(json.dumps(result))  # what is returned is what is on disk
 
     points = result["points"]

@@ -215,7 +215,7 @@ def test_to_dict_is_json_with_stable_keys(planted):
         "counts",
         "findings",
     ]
-    assert set(out["findings"][0]) == {"code", "severity", "message", "advice", "rows", "count"}
+    assert set(out["findings"][0]) == {"code", "severity", "message", "advice", "rows", "count", "key", "fields"}
     assert out["counts"] == report.counts() and sum(out["counts"].values()) == len(report.findings)
     assert isinstance(report, AuditReport) and report.summary().startswith(report.headline())
 

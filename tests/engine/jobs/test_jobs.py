@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import ConfigError
-from engine.jobs import DEAD_WORKER, cancel_job, ensure_worker, get_job, list_jobs, submit_job, worker_running
+from engine.jobs import cancel_job, dead_worker_message, ensure_worker, get_job, list_jobs, submit_job, worker_running
 from engine.jobs.queue import jobs_dir, job_path, result_path
 from engine.runs import RunStore, atomic_write_json, read_json
 
@@ -118,7 +118,7 @@ def test_a_job_whose_worker_died_is_reported_failed(store, toy_csv, tiny_model_d
            "error": None}
     atomic_write_json(job_path(store, job["job_id"]), job)
     assert get_job(store, job["job_id"])["state"] == "failed"
-    assert get_job(store, job["job_id"])["error"] == DEAD_WORKER
+    assert get_job(store, job["job_id"])["error"] == dead_worker_message(gone.pid)
     assert [j["state"] for j in list_jobs(store)] == ["failed"]
     alive = {**job, "pid": os.getpid()}
     atomic_write_json(job_path(store, job["job_id"]), alive)
@@ -131,7 +131,7 @@ def test_a_killed_worker_fails_its_job_and_queued_jobs_survive(store, toy_csv, t
     job = _wait(store, killed, lambda j: (j["progress"] or {}).get("stage") == "train")
     os.kill(job["pid"], signal.SIGKILL)  # as if the machine's OOM killer struck mid-run
     job = _wait(store, killed, _finished, timeout=15)
-    assert (job["state"], job["error"]) == ("failed", DEAD_WORKER)
+    assert (job["state"], job["error"]) == ("failed", dead_worker_message(job["pid"]))
     assert get_job(store, waiting)["state"] == "queued"  # nothing picks it up until a worker is started
     # The killed worker's other threads release its lock a moment after its main thread is a zombie.
     _wait(store, waiting, lambda _: not worker_running(store, "cpu"), timeout=15)

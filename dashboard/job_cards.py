@@ -1,0 +1,104 @@
+"""Pure text builders for the Train page's job cards (no Streamlit): what ran, on which dataset, how far.
+
+A card names the dataset by its stored name (never its content hash) and says what the job does
+in the reader's language; a learning curve's progress names its stage and the share of pairs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from dashboard import tables
+from engine.i18n import format as fmt
+from engine.i18n import message, t
+
+AREA = "train_page"
+
+
+def dataset_names(datasets: Iterable[Any]) -> dict[str, str]:
+    """Stored data file path -> the dataset's display name (``engine.datasets.StoredDataset``)."""
+    return {str(Path(d.path).resolve()): d.name for d in datasets}
+
+
+def dataset_label(spec: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """The stored name of the job's dataset; the file name for data outside the store."""
+    data = spec.get("data")
+    if not data:
+        return t(f"{AREA}.DATASET_UNKNOWN")
+    return names.get(str(Path(data).resolve()), Path(data).name)
+
+
+def submitted(job: Mapping[str, Any]) -> str:
+    """When the job was queued: the locale's date and the time of day."""
+    created = job.get("created")
+    if not created:
+        return fmt.MISSING
+    moment = dt.datetime.fromtimestamp(float(created))
+    return f"{fmt.date(moment)} {moment:%H:%M}"
+
+
+def what(job: Mapping[str, Any]) -> str:
+    """``comparison of clip, joint (cosine)`` or ``learning curve of clip (cosine), 4 sizes``."""
+    spec = job.get("spec") or {}
+    if job.get("kind", spec.get("kind")) == "learning_curve":
+        return t(f"{AREA}.WHAT_CURVE", loss=spec.get("loss", "?"), tilt=spec.get("tilt", "?"),
+                 sizes=len(spec.get("fractions") or ()))
+    return t(f"{AREA}.WHAT_COMPARE", losses=", ".join(spec.get("losses", [])), tilts=", ".join(spec.get("tilts", [])))
+
+
+def card_title(job: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """The first line of a job card: dataset, what the job does, its state."""
+    state = job.get("state", "")
+    return t(f"{AREA}.CARD_TITLE", dataset=dataset_label(job.get("spec") or {}, names), what=what(job),
+             state=message(f"{AREA}.STATES").get(state, state))
+
+
+def card_caption(job: Mapping[str, Any]) -> str:
+    return t(f"{AREA}.CARD_CAPTION", job_id=job.get("job_id", ""), when=submitted(job))
+
+
+def is_curve(job: Mapping[str, Any]) -> bool:
+    return job.get("kind", (job.get("spec") or {}).get("kind")) == "learning_curve"
+
+
+def progress_text(job: Mapping[str, Any]) -> str:
+    """The progress bar's text: a comparison's run and step, or a learning curve's stage."""
+    if not is_curve(job):
+        return tables.job_progress_text(job)
+    progress = job.get("progress") or {}
+    stage = progress.get("stage")
+    if stage == "train":
+        return t(f"{AREA}.CURVE_PROGRESS_TRAIN", share=share_label(progress.get("fraction")),
+                 run=min((progress.get("runs_done") or 0) + 1, progress.get("runs_total") or 1),
+                 total=progress.get("runs_total", "?"), epoch=progress.get("epoch", "?"),
+                 epochs=progress.get("epochs", "?"), step=progress.get("step", "?"),
+                 steps=progress.get("total_steps", "?"), eta=tables.duration(progress.get("overall_eta_s")))
+    if stage == "fit":
+        return t(f"{AREA}.CURVE_PROGRESS_FIT")
+    return t(f"{AREA}.CURVE_PROGRESS_PREPARING")
+
+
+def done_text(job: Mapping[str, Any]) -> str:
+    n = len(job.get("run_ids") or [])
+    return t(f"{AREA}.CURVE_DONE", n=n) if is_curve(job) else t(f"{AREA}.COMPARE_DONE", n=n)
+
+
+def share_label(fraction: float | None) -> str:
+    """A training fraction as the reader's percentage: ``12.5%`` keeps its decimal, ``50%`` has none."""
+    if fraction is None:
+        return fmt.MISSING
+    return fmt.percent(fraction, 0 if float(fraction * 100).is_integer() else 1)
+
+
+def comparison_results(jobs: Iterable[Mapping[str, Any]], names: Mapping[str, str]) -> dict[str, str]:
+    """Result file -> label of every finished comparison job whose result is still on disk, newest first."""
+    found = {}
+    for job in jobs:
+        result = job.get("result")
+        if job.get("state") == "done" and not is_curve(job) and result and Path(result).is_file():
+            found[str(result)] = t(f"{AREA}.RESULT_LABEL", dataset=dataset_label(job.get("spec") or {}, names),
+                                   what=what(job), when=submitted(job))
+    return found

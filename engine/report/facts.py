@@ -1,0 +1,129 @@
+"""The few numbers every part of the report repeats: the chosen run, its Recall@1 and the gain over base.
+
+Read from the stored evidence only (``analysis/uncertainty.json``, ``metrics.json``,
+``config.json``), so the summary, the caveats and the meeting phrases quote the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.charts.retrieval import run_labels
+from engine.i18n import format as fmt
+from engine.report import strings
+from engine.report.source import ReportSource
+
+METRIC = "recall@1"
+DIRECTIONS = ("left_to_right", "right_to_left")
+
+
+@dataclass
+class Facts:
+    """Headline evidence of the chosen run in the business's search direction.
+
+    ``base``, ``tuned`` and ``effect`` are the stored ``{estimate, low, high}`` records (``effect``
+    also has ``significant``); any of them is ``None`` when the run stored no intervals.
+    """
+
+    run_id: str
+    label: str
+    direction: str
+    query_name: str
+    gallery_name: str
+    test_pairs: int | None
+    train_pairs: int | None
+    gallery_size: int | None
+    base: dict[str, Any] | None
+    tuned: dict[str, Any] | None
+    effect: dict[str, Any] | None
+    data_name: str
+
+
+def side_names(config: dict[str, Any] | None) -> tuple[str, str]:
+    """The user's own column names for the left and right side (fallback: "left" / "right")."""
+    resolved = ((config or {}).get("data") or {}).get("columns_resolved") or {}
+    return str(resolved.get("left") or strings.SIDE_LEFT), str(resolved.get("right") or strings.SIDE_RIGHT)
+
+
+def labels_by_run(source: ReportSource) -> dict[str, str]:
+    """Display label per run id, the same the charts use (loss name, tilt only if needed)."""
+    rows = source.rows
+    return {row["run_id"]: label for row, label in zip(rows, run_labels(rows), strict=True)}
+
+
+def interval(run: dict[str, Any], stage: str, direction: str, metric: str = METRIC) -> dict[str, Any] | None:
+    """The stored bootstrap interval of one metric, or ``None``."""
+    uncertainty = (run.get("analysis") or {}).get("uncertainty") or {}
+    return (((uncertainty.get("intervals") or {}).get(stage) or {}).get(direction) or {}).get(metric)
+
+
+def fine_tuning_effect(run: dict[str, Any], direction: str, metric: str = METRIC) -> dict[str, Any] | None:
+    """The stored paired base → tuned effect of one metric, or ``None``."""
+    uncertainty = (run.get("analysis") or {}).get("uncertainty") or {}
+    for record in uncertainty.get("fine_tuning") or []:
+        if record.get("direction") == direction and record.get("metric") == metric:
+            return record
+    return None
+
+
+def best_run(source: ReportSource, direction: str) -> str:
+    """The run with the highest tuned Recall@1 in ``direction`` (first of ties)."""
+    rows = source.rows
+    scores = [float(((row.get("tuned") or {}).get(direction) or {}).get(METRIC, float("-inf"))) for row in rows]
+    return rows[scores.index(max(scores))]["run_id"]
+
+
+def _point(row: dict[str, Any], stage: str, direction: str) -> dict[str, Any] | None:
+    value = ((row.get(stage) or {}).get(direction) or {}).get(METRIC)
+    return None if value is None else {"estimate": float(value), "low": None, "high": None}
+
+
+def gather_facts(source: ReportSource, *, run_id: str | None = None, direction: str = "left_to_right") -> Facts:
+    """The headline evidence for ``run_id`` (default: the best tuned Recall@1) in ``direction``."""
+    direction = direction if direction in DIRECTIONS else "left_to_right"
+    run_id = run_id if run_id in source.runs else best_run(source, direction)
+    run = source.runs[run_id]
+    row = next(r for r in source.rows if r["run_id"] == run_id)
+    left, right = side_names(run.get("config"))
+    query, gallery = (left, right) if direction == "left_to_right" else (right, left)
+    metrics = run.get("metrics") or {}
+    pairs = metrics.get("pairs") or {}
+    stored = ((metrics.get("tuned") or {}).get(direction)) or {}
+    data = ((run.get("config") or {}).get("data") or {}).get("path") or source.comparison.get("data") or ""
+    return Facts(
+        run_id=run_id,
+        label=labels_by_run(source).get(run_id, run_id),
+        direction=direction,
+        query_name=query,
+        gallery_name=gallery,
+        test_pairs=source.comparison.get("test_pairs") or pairs.get("test"),
+        train_pairs=source.comparison.get("train_pairs") or pairs.get("train"),
+        gallery_size=stored.get("gallery_size"),
+        base=interval(run, "base", direction) or _point(row, "base", direction),
+        tuned=interval(run, "tuned", direction) or _point(row, "tuned", direction),
+        effect=fine_tuning_effect(run, direction),
+        data_name=Path(str(data)).name,
+    )
+
+
+def share_range(record: dict[str, Any] | None) -> str:
+    """``69–87%`` for a stored interval of a share; ``–`` when there is none."""
+    if not record or record.get("low") is None or record.get("high") is None:
+        return fmt.MISSING
+    return strings.RANGE_PERCENT.format(low=fmt.number(100 * record["low"]), high=fmt.number(100 * record["high"]))
+
+
+def points_range(record: dict[str, Any] | None) -> str:
+    """``−2.6 to +10.3 points`` for a stored interval of a difference of shares."""
+    if not record or record.get("low") is None or record.get("high") is None:
+        return fmt.MISSING
+    return strings.RANGE_POINTS.format(low=fmt.points(record["low"], 1), high=fmt.points(record["high"], 1))
+
+
+def interval_width_points(record: dict[str, Any] | None) -> float | None:
+    """Width of a stored share interval in percentage points, or ``None``."""
+    if not record or record.get("low") is None or record.get("high") is None:
+        return None
+    return 100 * (float(record["high"]) - float(record["low"]))
