@@ -11,7 +11,8 @@ near-duplicate search instead (one template plus a serial number, about ten near
 child's own (``os.wait4``), not the largest of all sizes. Prints a Markdown table: rows, file MB,
 CPU seconds (load / split / audit / whole process; on the shared 2-core machine wall time
 varies with other jobs, CPU time much less), wall seconds and peak RSS MB. ``--profile`` prints the child's per-stage timings
-from the audit's progress callback.
+from the audit's progress callback: at the start of each stage, the audit's CPU seconds so far,
+the current and the peak RSS in MB (Linux).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -76,7 +78,7 @@ def _child(path: str, profile: bool) -> None:
     """Audit one file as ``tiltpilot audit`` does and print the timings as JSON."""
     from engine.data import audit, load_pairs, split_pairs
 
-    stages: list[tuple[str, float, float]] = []
+    stages: list[tuple[str, float, int, int]] = []  # (stage, audit CPU s so far, RSS MB, peak RSS MB)
     t0, c0 = time.perf_counter(), time.process_time()
     data = load_pairs(path)
     t1, c1 = time.perf_counter(), time.process_time()
@@ -84,7 +86,10 @@ def _child(path: str, profile: bool) -> None:
     t2, c2 = time.perf_counter(), time.process_time()
 
     def progress(stage: str, fraction: float) -> None:
-        stages.append((stage, round(fraction, 3), round(time.perf_counter() - t2, 2)))
+        if profile and (not stages or stages[-1][0] != stage):  # first report of each stage: time and memory
+            rss_mb = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            stages.append((stage, round(time.process_time() - c2, 1), round(rss_mb), round(peak_mb)))
 
     try:
         report = audit(data, train=train, test=test, progress=progress)

@@ -17,7 +17,7 @@ if str(REPO) not in sys.path:  # `streamlit run` puts only the script's folder o
 
 import streamlit as st  # noqa: E402
 
-from dashboard import notices, services, state, strings  # noqa: E402
+from dashboard import icons, notices, services, state, strings, tables  # noqa: E402
 from engine.datasets import register_sample  # noqa: E402
 from engine.errors import EngineError  # noqa: E402
 from engine.i18n import LANGUAGE_NAMES, LANGUAGES, get_language, set_language  # noqa: E402
@@ -66,14 +66,18 @@ def _language_switch() -> None:
 
 
 def _run_picker(root: str) -> None:
+    for repaired in services.store_repairs(root):  # e.g. a truncated index.json rebuilt from the run folders
+        with st.sidebar:
+            notices.warning(repaired)
     runs = services.list_runs(root, services.store_mtime(root))
     options = [state.COMPARISON] + [r["run_id"] for r in runs]
-    labels = {r["run_id"]: f"{r['run_id']} ({r.get('state', '')})" for r in runs}
+    labels = {r["run_id"]: strings.RUN_PICK_LABEL.format(run=r["run_id"], state=tables.state_label(r.get("state")))
+              for r in runs}
     labels[state.COMPARISON] = strings.SIDEBAR_COMPARISON
     if st.session_state.get(state.RUN) not in options:
         st.session_state[state.RUN] = state.COMPARISON
     with st.sidebar:
-        st.caption(strings.SIDEBAR_STORE.format(store=root))
+        st.caption(notices.plain(strings.SIDEBAR_STORE.format(store=root)))
         st.selectbox(strings.SIDEBAR_PICK, options, key=state.RUN, format_func=labels.get,
                      help=strings.SIDEBAR_PICK_HELP)
         if not runs:
@@ -84,13 +88,13 @@ _init_state()
 _language()
 page = st.navigation(
     {
-        strings.SECTION_START: [st.Page("views/home.py", title=strings.PAGE_HOME, icon=":material/home:", default=True)],
-        strings.SECTION_DATA: [st.Page("views/data.py", title=strings.PAGE_DATA, icon=":material/upload_file:")],
-        strings.SECTION_TRAIN: [st.Page("views/train.py", title=strings.PAGE_TRAIN, icon=":material/model_training:")],
-        strings.SECTION_EVIDENCE: [st.Page("views/results.py", title=strings.PAGE_RESULTS, icon=":material/insights:")],
+        strings.SECTION_START: [st.Page("views/home.py", title=strings.PAGE_HOME, icon=icons.HOME, default=True)],
+        strings.SECTION_DATA: [st.Page("views/data.py", title=strings.PAGE_DATA, icon=icons.UPLOAD)],
+        strings.SECTION_TRAIN: [st.Page("views/train.py", title=strings.PAGE_TRAIN, icon=icons.TRAIN)],
+        strings.SECTION_EVIDENCE: [st.Page("views/results.py", title=strings.PAGE_RESULTS, icon=icons.RESULTS)],
         strings.SECTION_BUSINESS: [
-            st.Page("views/roi.py", title=strings.PAGE_ROI, icon=":material/euro:"),
-            st.Page("views/report.py", title=strings.PAGE_REPORT, icon=":material/description:"),
+            st.Page("views/roi.py", title=strings.PAGE_ROI, icon=icons.ROI),
+            st.Page("views/report.py", title=strings.PAGE_REPORT, icon=icons.REPORT),
         ],
     }
 )

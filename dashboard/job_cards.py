@@ -43,6 +43,8 @@ def submitted(job: Mapping[str, Any]) -> str:
 def what(job: Mapping[str, Any]) -> str:
     """``comparison of clip, joint (cosine)`` or ``learning curve of clip (cosine), 4 sizes``."""
     spec = job.get("spec") or {}
+    if job.get("kind", spec.get("kind")) == "resume":
+        return t("recovery.WHAT_RESUME", run_id=spec.get("run_id", "?"))
     if job.get("kind", spec.get("kind")) == "learning_curve":
         return t(f"{AREA}.WHAT_CURVE", loss=spec.get("loss", "?"), tilt=spec.get("tilt", "?"),
                  sizes=len(spec.get("fractions") or ()))

@@ -12,6 +12,8 @@ import re
 
 import streamlit as st
 
+from dashboard import icons
+
 from engine.data.error_text import render_error
 
 # CommonMark lets a backslash escape any ASCII punctuation; escaping all of it also defuses
@@ -27,8 +29,8 @@ def plain(text: str) -> str:
 def error(problem: BaseException | str) -> None:
     """An error box: an engine error in the language in force, or a stored message, as plain text."""
     text = render_error(problem) if isinstance(problem, BaseException) else problem
-    st.error(plain(text), icon=":material/error:")
+    st.error(plain(text), icon=icons.ERROR)
 
 
 def warning(text: str) -> None:
-    st.warning(plain(text), icon=":material/warning:")
+    st.warning(plain(text), icon=icons.WARNING)

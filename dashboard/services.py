@@ -51,6 +51,16 @@ def list_runs(root: str, stamp: float) -> list[dict[str, Any]]:
     return RunStore(root).list_runs()
 
 
+def store_repairs(root: str) -> list[str]:
+    """Read the store once, repairing what is damaged (e.g. a truncated ``index.json``), and say what
+    was repaired, so the page can warn about it. Empty when the store was sound (the usual case)."""
+    store = RunStore(root)
+    if not store.index_path.parent.is_dir():
+        return []
+    store.list_runs()
+    return [repair["message"] for repair in store.repairs]
+
+
 @st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
 def load_run(run_dir: str, stamp: float) -> dict[str, Any]:
     """Everything the charts draw for one run (``stamp`` = :func:`run_mtime`)."""

@@ -40,7 +40,7 @@ def run_rows(entries: Sequence[Mapping[str, Any]], *, direction_names: Mapping[s
     return [
         {
             c["run"]: e.get("run_id", ""),
-            c["state"]: e.get("state", ""),
+            c["state"]: state_label(e.get("state")),
             c["loss"]: e.get("loss", ""),
             c["tilt"]: e.get("tilt", ""),
             r1["r1_l2r"]: _r1(e, "r1_left_to_right"),
@@ -169,11 +169,18 @@ def job_fraction(job: Mapping[str, Any]) -> float:
 
 
 def duration(seconds: float | None) -> str:
-    """``"1 min 05 s"`` style; ``"?"`` when unknown."""
+    """``"1 min 05 s"`` / ``"1分05秒"`` in the language in force."""
     if seconds is None:
-        return "?"
+        return strings.DURATION_UNKNOWN
     seconds = max(round(seconds), 0)
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+    if seconds >= 60:
+        return strings.DURATION_MIN.format(minutes=seconds // 60, seconds=seconds % 60)
+    return strings.DURATION_S.format(seconds=seconds)
+
+
+def state_label(state: str | None) -> str:
+    """A run or job state (``done``, ``running``, ...) in the language in force."""
+    return message("train_page.STATES").get(state or "", state or "")
 
 
 def job_progress_text(job: Mapping[str, Any]) -> str:
@@ -187,9 +194,3 @@ def job_progress_text(job: Mapping[str, Any]) -> str:
         )
     return strings.JOB_PROGRESS_SHORT.format(stage=progress.get("stage", job.get("state", "")), run=run,
                                              total=progress.get("runs_total", "?"))
-
-
-def job_header(job: Mapping[str, Any]) -> str:
-    spec = job.get("spec") or {}
-    return strings.JOB_HEADER.format(job_id=job.get("job_id", ""), state=job.get("state", ""),
-                                     losses=", ".join(spec.get("losses", [])), tilts=", ".join(spec.get("tilts", [])))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from dashboard import services, state, tables
+from dashboard import icons, notices, services, state, tables
 from engine.charts.verdict_card import VerdictCard, build_verdict_card
 from engine.errors import EngineError
 from engine.i18n import message, t
@@ -19,9 +19,9 @@ from engine.i18n import message, t
 CARD_KEY = "verdict-card"  # the container's key: CSS class st-key-verdict-card, found by tests
 # Traffic light → Streamlit Markdown colour and icon; the word beside them carries the meaning too.
 LIGHTS: dict[str, tuple[str, str]] = {
-    "green": ("green", ":material/check_circle:"),
-    "amber": ("orange", ":material/pending:"),
-    "red": ("red", ":material/block:"),
+    "green": ("green", icons.DONE),
+    "amber": ("orange", icons.PENDING),
+    "red": ("red", icons.BLOCKED),
 }
 
 
@@ -44,7 +44,7 @@ def verdict_card(root: str, run_ids: Sequence[str] | None = None, *, direction: 
             card = build_verdict_card(evidence, decision=roi and roi["decision"], direction=direction,
                                       run_id=roi and roi["run_id"])
         except EngineError as exc:
-            st.warning(t("decision_screen.CARD_ERROR", error=str(exc)))
+            notices.warning(t("decision_screen.CARD_ERROR", error=str(exc)))
             return None
         _draw(card, (loss_labels or tables.loss_labels(evidence["rows"])).get(card.run_id))
     return card
@@ -62,6 +62,6 @@ def _draw(card: VerdictCard, loss: str | None) -> None:
     notes = [message("decision_screen.CARD_BASIS")[card.basis]]
     if loss:
         notes.append(t("decision_screen.CARD_QUOTED", loss=loss))
-    st.caption(t("decision_screen.SENTENCE_JOIN").join(notes))
+    st.caption(notices.plain(t("decision_screen.SENTENCE_JOIN").join(notes)))
     for warning in card.warnings:
-        st.warning(warning, icon=":material/warning:")
+        notices.warning(warning)

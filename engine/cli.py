@@ -22,7 +22,8 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from engine.config import LOSS_NAMES, TILT_NAMES, AnalysisConfig, DataConfig, LossConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
-from engine.errors import ConfigError, EngineError  # noqa: E402
+from engine.data.limits import MAX_FILE_MB, check_file_size  # noqa: E402
+from engine.errors import ConfigError, DataError, EngineError  # noqa: E402
 from engine.i18n import LANGUAGES, get_language, message, override, t  # noqa: E402
 
 from engine.report import cli as report_cli  # noqa: E402
@@ -76,6 +77,9 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
     for role, example in (("left", "title"), ("right", "description"), ("group", "product_id"), ("label", "category")):
         p.add_argument(f"--{role}-column", help=f"column holding the {role} role (e.g. {example}); auto-detected if omitted")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON instead of tables")
+    p.add_argument("--max-file-mb", type=float, default=MAX_FILE_MB,
+                   help=f"refuse data files larger than this (default {MAX_FILE_MB:g} MB, the dashboard's upload limit)")
+    p.add_argument("--no-size-limit", action="store_true", help="read a data file of any size (memory grows with it)")
 
 
 def _add_run_args(p: argparse.ArgumentParser) -> None:
@@ -193,17 +197,59 @@ class _ProgressBar:
 
 
 def _cmd_audit(args: argparse.Namespace) -> dict[str, Any]:
-    from engine.data import audit, load_pairs, split_pairs
+    from engine.data import audit, check_trainable, load_pairs, split_pairs
 
     data = load_pairs(args.data, _columns(args))
     train_part, test_part = split_pairs(data, test_size=args.test_size, seed=args.split_seed)
-    return audit(data, train=train_part, test=test_part).to_dict()
+    report = audit(data, train=train_part, test=test_part, progress=_AuditProgress()).to_dict()
+    report["load_notes"] = [note.to_dict() for note in data.notes]
+    try:
+        check_trainable(data)
+    except DataError as exc:  # the audit still shows everything else; training would refuse this file
+        report["trainable"] = {"ok": False, "message": str(exc), "key": getattr(exc, "message_key", None),
+                               "fields": getattr(exc, "message_fields", None)}
+    else:
+        report["trainable"] = {"ok": True}
+    return report
+
+
+class _AuditProgress:
+    """The audit's stages as a progress bar on stderr (silent when stderr is not a terminal)."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        from tqdm import tqdm
+
+        if self._bar is None:
+            self._bar = tqdm(total=100, disable=None, leave=False, file=sys.stderr)
+        self._bar.set_description(t("cli.AUDIT_PROGRESS", stage=stage))
+        self._bar.update(max(round(100 * fraction) - self._bar.n, 0))
+        if fraction >= 1.0:
+            self._bar.close()
+
+
+def _render_stored_error(entry: dict[str, Any]) -> str:
+    """A stored error (``{"message", "key", "fields"}``) in the language in force."""
+    from engine.data.error_text import render_text
+
+    if entry.get("key") and isinstance(entry.get("fields"), dict):
+        return render_text(entry["key"], entry["fields"])
+    return str(entry.get("message", ""))
 
 
 def _print_audit(report: dict[str, Any], args: argparse.Namespace) -> None:
     from engine.data.audit_report import render_finding, render_severity
 
+    from engine.data import render_load_note
+
     print(t("cli.AUDIT_HEAD", rows=report.get("rows"), groups=report.get("groups"), columns=report.get("columns")))
+    for note in report.get("load_notes", []):
+        print(t("cli.AUDIT_NOTE", note=render_load_note(note)))
+    trainable = report.get("trainable") or {}
+    if trainable.get("ok") is False:
+        print(t("cli.AUDIT_NOT_TRAINABLE", reason=_render_stored_error(trainable)))
     for finding in report.get("findings", []):
         text, advice = render_finding(finding)
         print(f"[{render_severity(finding['severity'])}] {text}")
@@ -371,6 +417,8 @@ def _run(args: argparse.Namespace) -> int:
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
     try:
+        if hasattr(args, "max_file_mb"):  # every command that reads a data file has the same limit as the dashboard
+            check_file_size(args.data, None if args.no_size_limit else args.max_file_mb)
         result = _commands()[args.command](args)
     except EngineError as exc:
         from engine.data.error_text import render_error

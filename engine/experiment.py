@@ -22,7 +22,7 @@ import torch
 from engine import __version__
 from engine.analysis.label_evidence import label_evidence
 from engine.config import ModelConfig, RunConfig
-from engine.data import PairDataset, audit, load_pairs, split_pairs
+from engine.data import PairDataset, audit, check_trainable, load_pairs, split_pairs
 from engine.errors import EngineError
 from engine.evaluate import evaluate_retrieval
 from engine.losses import build_loss, default_temperature
@@ -58,6 +58,7 @@ class Evaluation:
 def prepare_data(config: RunConfig) -> SplitData:
     """Load, validate and split the data exactly as every run with this config does."""
     full = load_pairs(config.data.path, config.data.columns)
+    check_trainable(full)  # refuse before minutes of loading and training, with advice that helps
     train_part, test_part = split_pairs(full, test_size=config.data.test_size, seed=config.data.split_seed)
     return SplitData(full=full, train=train_part, test=test_part)
 

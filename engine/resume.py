@@ -56,6 +56,17 @@ def resume_problem(run_dir: str | Path) -> str | None:
     return None
 
 
+def resumable_runs(store_root: str | Path) -> list[dict]:
+    """The store's runs that stopped before they finished and have a checkpoint, newest first.
+
+    Returns:
+        Their index entries (``run_id``, ``state``, ``error``, ...), as :meth:`RunStore.list_runs` gives them.
+    """
+    store = RunStore(store_root)
+    return [entry for entry in store.list_runs()
+            if entry.get("state") in RESUMABLE_STATES and has_checkpoint(store.paths(entry["run_id"]))]
+
+
 def resume_config(run: RunPaths, *, data: str | None = None, analysis: bool | None = None,
                   device: str | None = None) -> RunConfig:
     """The run's own settings, read back from its ``config.json``, with the allowed overrides.
@@ -113,7 +124,11 @@ def resume_run(
         EngineError: Training or evaluation failed again (the run is ``failed`` with the reason).
     """
     from engine.experiment import prepare_data, run_experiment
+    from engine.jobs import reap_dead_jobs
 
+    # A run made by a worker that was killed: its job is recorded failed first, so it no longer
+    # reads "running" while the run goes on here.
+    reap_dead_jobs(Path(run_dir).parent)
     problem = resume_problem(run_dir)
     if problem is not None:
         raise ConfigError(problem)

@@ -54,6 +54,19 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
+def build_comparison(folder: Path, model_dir: Path, rows: list[dict[str, str]] | None = None,
+                     extra_args: tuple[str, ...] = (), bootstrap: int = 100) -> Path:
+    """A store holding a finished clip-vs-joint comparison of ``rows`` (toy pairs) with ``model_dir``."""
+    from engine.cli import main
+
+    data = write_csv(folder / "pairs.csv", rows or toy_rows())
+    store = folder / "store"
+    assert main(["compare", str(data), "--losses", "clip,joint", "--epochs", "1", "--model", str(model_dir),
+                 "--max-seq-length", "32", "--batch-size", "8", "--device", "cpu", "--latent-map", "pca",
+                 "--bootstrap", str(bootstrap), *extra_args, "--out", str(store)]) == 0
+    return store
+
+
 @pytest.fixture
 def toy_csv(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "pairs.csv", toy_rows())
@@ -95,6 +108,12 @@ def _build_tiny_model(folder: Path) -> Path:
     out = folder / "st"
     model.save(str(out))
     return out
+
+
+@pytest.fixture(scope="session")
+def toy_comparison_store(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> Path:
+    """One tiny-model comparison shared by the page tests. Read-only: copy it before changing it."""
+    return build_comparison(tmp_path_factory.mktemp("toy_comparison"), tiny_model_dir, bootstrap=200)
 
 
 @pytest.fixture(scope="session")

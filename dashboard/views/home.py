@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import notices, services, state, strings, tables
+from dashboard import icons, notices, services, state, strings, tables
 from dashboard.verdict import verdict_card
 from engine.charts.sides import DIRECTIONS, columns_of, direction_text
 from engine.datasets import register_sample
@@ -31,8 +31,8 @@ if st.button(strings.HOME_SAMPLE_BUTTON, key=state.LOAD_SAMPLE, help=strings.HOM
     else:
         st.session_state[state.LAST_JOB] = job_id
         st.success(strings.HOME_SAMPLE_STARTED.format(job_id=job_id, rows=entry.rows))
-        st.page_link("views/train.py", label=strings.HOME_GO_TRAIN, icon=":material/model_training:")
-st.page_link("views/data.py", label=strings.HOME_GO_DATA, icon=":material/upload_file:")
+        st.page_link("views/train.py", label=strings.HOME_GO_TRAIN, icon=icons.TRAIN)
+st.page_link("views/data.py", label=strings.HOME_GO_DATA, icon=icons.UPLOAD)
 
 st.subheader(strings.HOME_RUNS)
 

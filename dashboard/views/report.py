@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import job_cards, services, state
+from dashboard import icons, job_cards, notices, services, state
 from engine.errors import EngineError
 from engine.i18n import LANGUAGE_NAMES, LANGUAGES, get_language, message, t
 from engine.i18n import format as fmt
@@ -30,7 +30,7 @@ stamp = services.store_mtime(root)
 st.title(t("export_page.TITLE"))
 if not services.load_comparison(root, stamp):
     st.info(t("export_page.EMPTY"))
-    st.page_link("views/train.py", label=t("export_page.EMPTY_GO_TRAIN"), icon=":material/model_training:")
+    st.page_link("views/train.py", label=t("export_page.EMPTY_GO_TRAIN"), icon=icons.TRAIN)
     st.stop()
 st.caption(t("export_page.INTRO"))
 
@@ -98,8 +98,8 @@ elif st.button(t("export_page.BUILD"), key=state.EXPORT_BUILD, type="primary"):
 
 built = st.session_state.get(state.EXPORT_FILE)
 if built and built["signature"] == signature:
-    st.success(t("export_page.BUILT", name=built["name"], seconds=fmt.number(built["seconds"], 1),
-                 size=fmt.number(len(built["data"]) / 1024, 0)))
+    st.success(notices.plain(t("export_page.BUILT", name=built["name"], seconds=fmt.number(built["seconds"], 1),
+                 size=fmt.number(len(built["data"]) / 1024, 0))))
     st.download_button(t("export_page.DOWNLOAD", name=built["name"]), built["data"], file_name=built["name"],
                        mime=built["mime"], key=state.EXPORT_DOWNLOAD, on_click="ignore", type="primary",
-                       icon=":material/download:")
+                       icon=icons.DOWNLOAD)

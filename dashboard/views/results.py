@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import services, state, strings, tables
+from dashboard import icons, notices, services, state, strings, tables
 from dashboard.verdict import verdict_card
 from engine import charts
 from engine.analysis import wording
@@ -33,7 +33,7 @@ st.title(strings.RESULTS_TITLE)
 done = {r["run_id"]: r for r in services.list_runs(root, stamp) if r.get("state") == "done"}
 if not done:
     st.info(strings.RESULTS_EMPTY)
-    st.page_link("views/train.py", label=strings.RESULTS_GO_TRAIN, icon=":material/model_training:")
+    st.page_link("views/train.py", label=strings.RESULTS_GO_TRAIN, icon=icons.TRAIN)
     st.stop()
 
 
@@ -43,7 +43,7 @@ def load(run_id: str) -> dict[str, Any]:
 
 def empty(section: str) -> None:
     """Why a section is empty and what to do about it."""
-    st.info(message("decision_screen.EMPTY")[section], icon=":material/info:")
+    st.info(message("decision_screen.EMPTY")[section], icon=icons.INFO)
 
 
 def show(build: Any, takeaway: Any, *args: Any, **kwargs: Any) -> None:
@@ -55,7 +55,7 @@ def show(build: Any, takeaway: Any, *args: Any, **kwargs: Any) -> None:
     try:
         fig, text = build(*args, **kwargs), takeaway(*args, **kwargs)
     except (EngineError, KeyError, TypeError) as exc:
-        st.warning(str(exc))
+        notices.warning(str(exc))
         return
     st.plotly_chart(fig, width="stretch")
     st.text(html.unescape(text))
@@ -116,7 +116,8 @@ def retrieval() -> None:
     for tile, row in zip(tiles, rows):
         tuned, base = row["tuned"][direction][metric], row["base"][direction][metric]
         tile.metric(labels[row["run_id"]], tables.metric_text(tuned, metric), delta=tables.metric_change(tuned - base, metric),
-                    help=chart_strings.GLOSSARY.get(chart_strings.METRIC_LABELS[metric]),
+                    # the glossary is keyed by the English term, in every language
+                    help=chart_strings.GLOSSARY.get(message("charts.METRIC_LABELS", "en")[metric]),
                     delta_color=tables.delta_colour(metric))
     show(charts.retrieval_bars, charts.retrieval_takeaway, rows, metric=metric, direction=direction, uncertainty=uncertainty)
     st.subheader(strings.VERDICTS)
@@ -179,7 +180,7 @@ def calibration() -> None:
               scored=scored))
     # The same bar as the calibration analysis' own (MIN_EVAL_QUERIES, not imported: it pulls in torch).
     if scored < SMALL_TEST_PAIRS:
-        st.warning(t("decision_screen.CALIBRATION_FEW", scored=scored, minimum=SMALL_TEST_PAIRS), icon=":material/warning:")
+        st.warning(t("decision_screen.CALIBRATION_FEW", scored=scored, minimum=SMALL_TEST_PAIRS), icon=icons.WARNING)
     show(charts.reliability_diagram, charts.calibration_takeaway, tuned, direction)
 
 

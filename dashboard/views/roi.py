@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import roi_form, services, state
+from dashboard import icons, notices, roi_form, services, state
 from engine.charts import roi as roi_charts
 from engine.charts import strings as chart_strings
 from engine.charts.sides import DIRECTIONS, columns_of, direction_text, side_names
@@ -26,6 +26,7 @@ from engine.roi import (
     RoiInputs,
     load_inputs,
     locate_comparison,
+    more_data_lines,
     preset,
     render_reason,
 )
@@ -43,7 +44,7 @@ st.title(t("roi_page.TITLE"))
 comparison = services.load_comparison(root, stamp)
 if not comparison or not comparison.get("runs"):
     st.info(t("roi_page.EMPTY"))
-    st.page_link("views/train.py", label=t("roi_page.EMPTY_GO_TRAIN"), icon=":material/model_training:")
+    st.page_link("views/train.py", label=t("roi_page.EMPTY_GO_TRAIN"), icon=icons.TRAIN)
     st.stop()
 st.caption(t("roi_page.INTRO"))
 comparison_file = str(locate_comparison(root))
@@ -177,33 +178,18 @@ def _chart(build: Any, takeaway: Any, result: dict[str, Any]) -> None:
         st.text(str(exc))
         return
     st.plotly_chart(figure, width="stretch")
-    st.caption(text)
+    st.caption(notices.plain(text))  # takeaways may name the user's columns
 
 
 def _more_data(result: dict[str, Any]) -> None:
     """The value of 2x and 4x the pairs from the learning curve, with its caveats in words."""
     st.subheader(t("roi_page.MORE_DATA_TITLE"))
-    more, currency = result.get("more_data"), result["currency"]
-    if not more:
+    if not result.get("more_data"):
         st.text(t("roi.MORE_DATA_NONE"))
-        st.page_link("views/train.py", label=t("roi_page.MORE_DATA_GO_TRAIN"), icon=":material/model_training:")
+        st.page_link("views/train.py", label=t("roi_page.MORE_DATA_GO_TRAIN"), icon=icons.TRAIN)
         return
-    for prediction in more["predictions"]:
-        gain, worth = prediction["gain"], prediction["worth"]
-        st.text(render_reason({"key": "roi.MORE_DATA_PREDICTION", "fields": {
-            "factor": prediction["factor"], "pairs": prediction["pairs"], "extra_pairs": prediction["extra_pairs"],
-            "recall": prediction["recall"]["estimate"], "gain": gain["estimate"], "gain_low": gain["low"],
-            "gain_high": gain["high"], "worth": worth["estimate"], "cost": prediction["labelling_cost"]}}, currency))
-    needed = more.get("pairs_needed")
-    if needed:
-        if needed.get("reached"):
-            st.text(t("roi.MORE_DATA_REACHED"))
-        elif not needed.get("reachable") or needed.get("estimate") is None:
-            st.text(t("roi.MORE_DATA_NOT_REACHABLE"))
-        else:
-            st.text(render_reason({"key": "roi.MORE_DATA_PAIRS_NEEDED", "fields": {"pairs": needed["estimate"]}}, currency))
-    for note in more.get("notes") or []:
-        st.text("⚠ " + render_reason(note, currency))
+    for line in more_data_lines(result):
+        st.text(line)
 
 
 headline = st.container(border=True, key="roi-headline")

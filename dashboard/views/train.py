@@ -6,10 +6,10 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import job_cards, notices, services, state, strings, tables
+from dashboard import icons, job_cards, notices, services, state, strings, tables
 from engine.config import LOSS_NAMES, TILT_NAMES
 from engine.errors import EngineError
-from engine.i18n import t
+from engine.i18n import message, t
 from engine.jobs import (
     LEARNING_CURVE_DEFAULTS,
     SPEC_DEFAULTS,
@@ -20,6 +20,7 @@ from engine.jobs import (
     open_result,
     submit_job,
 )
+from engine.resume import resumable_runs
 
 ACTIVE = ("queued", "running")
 TEMPERATURES = (None, "learn", 0.02, 0.05, 0.1, 0.2, 0.5)
@@ -68,8 +69,8 @@ def _pending(box: Any) -> None:
         return
     twin = next((j for j in list_jobs(root) if j["job_id"] == pending["job_id"]), None)
     with box.container(border=True):
-        st.warning(t("train_page.EXISTS", dataset=job_cards.dataset_label(pending["spec"], names),
-                     when=job_cards.submitted(twin or {}), what=job_cards.what(twin or {"spec": pending["spec"]})))
+        notices.warning(t("train_page.EXISTS", dataset=job_cards.dataset_label(pending["spec"], names),
+                          when=job_cards.submitted(twin or {}), what=job_cards.what(twin or {"spec": pending["spec"]})))
         left, middle, right = st.columns(3)
         opened = left.button(t("train_page.EXISTS_OPEN"), key=state.PENDING_OPEN, type="primary")
         again = middle.button(t("train_page.EXISTS_START"), key=state.PENDING_START)
@@ -91,7 +92,7 @@ def _pending(box: Any) -> None:
 
 if not stored:
     st.info(strings.TRAIN_NO_DATA)
-    st.page_link("views/data.py", label=strings.HOME_GO_DATA, icon=":material/upload_file:")
+    st.page_link("views/data.py", label=strings.HOME_GO_DATA, icon=icons.UPLOAD)
 else:
     by_digest = {d.digest: d for d in stored}
     dataset = st.selectbox(strings.TRAIN_DATASET, list(by_digest), key=state.TRAIN_DATASET, help=strings.TRAIN_DATASET_HELP,
@@ -145,6 +146,26 @@ else:
                   "target_recall": round(target / 100.0, 6) or None}, t("train_page.CURVE_STARTED"))
     _pending(pending_box)
 
+def _resume_section() -> None:
+    """Runs that stopped before they finished but saved a checkpoint, each with a Resume button."""
+    resumable = resumable_runs(root)
+    if not resumable:
+        return
+    st.subheader(t("recovery.RESUME_TITLE"))
+    st.caption(t("recovery.RESUME_INTRO"))
+    resuming = {job["spec"].get("run_id"): job["job_id"] for job in list_jobs(root)
+                if job.get("kind") == "resume" and job["state"] in ACTIVE}
+    for entry in resumable[:SHOWN_JOBS]:
+        run_id = entry["run_id"]
+        with st.container(border=True):
+            st.text(t("recovery.RESUME_ROW", run_id=run_id, error=entry.get("error") or ""))
+            if run_id in resuming:
+                st.caption(t("recovery.RESUME_IN_PROGRESS", job_id=resuming[run_id]))
+            elif st.button(t("recovery.RESUME_BUTTON"), key=state.RESUME_PREFIX + run_id, help=t("recovery.RESUME_HELP")):
+                _submit({"kind": "resume", "run_id": run_id}, message("recovery.RESUME_STARTED"))
+
+
+_resume_section()
 st.subheader(strings.TRAIN_JOBS)
 all_jobs = list_jobs(root)
 # Queued jobs survive a dashboard restart as files; make sure a worker is there to run them.
@@ -161,7 +182,7 @@ def job_monitor() -> None:
     for job in jobs:
         with st.container(border=True):
             st.text(job_cards.card_title(job, names))
-            st.caption(job_cards.card_caption(job))
+            st.caption(notices.plain(job_cards.card_caption(job)))
             if job["state"] in ACTIVE:
                 st.progress(tables.job_fraction(job), text=job_cards.progress_text(job))
                 if job.get("cancel_requested"):
@@ -174,8 +195,8 @@ def job_monitor() -> None:
             elif job["state"] == "cancelled":
                 st.caption(strings.JOB_CANCELLED)
             else:
-                st.caption(job_cards.done_text(job))
-                st.page_link("views/results.py", label=strings.JOB_GO_RESULTS, icon=":material/insights:")
+                st.caption(notices.plain(job_cards.done_text(job)))
+                st.page_link("views/results.py", label=strings.JOB_GO_RESULTS, icon=icons.RESULTS)
     if polling and not any(j["state"] in ACTIVE for j in jobs):
         st.rerun()  # stop polling: a full rerun redefines the fragment without run_every
 

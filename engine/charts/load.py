@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.runs.atomic import read_json
+from engine.runs.atomic import read_json_or
 from engine.runs.layout import COMPARISON_FILE, RunPaths
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def load_run_data(run_dir: str | Path) -> dict[str, Any]:
         "latent_map_arrays": {name: ndarray} | None}``.
     """
     run = RunPaths(Path(run_dir))
-    analysis = {part: read_json(run.analysis / f"{part}.json") for part in ANALYSIS_PARTS}
+    analysis = {part: read_json_or(run.analysis / f"{part}.json") for part in ANALYSIS_PARTS}
     arrays = None
     npz = run.analysis / "latent_map.npz"
     if npz.is_file():
@@ -52,10 +52,10 @@ def load_run_data(run_dir: str | Path) -> dict[str, Any]:
             arrays = {name: np.asarray(stored[name]) for name in stored.files}
     return {
         "run_id": run.run_id,
-        "config": read_json(run.config),
-        "metrics": read_json(run.metrics),
+        "config": read_json_or(run.config),
+        "metrics": read_json_or(run.metrics),
         "train_log": read_train_log(run.train_log),
-        "test_pairs": read_json(run.test_pairs),
+        "test_pairs": read_json_or(run.test_pairs),
         "analysis": analysis,
         "latent_map_arrays": arrays,
     }
@@ -63,4 +63,4 @@ def load_run_data(run_dir: str | Path) -> dict[str, Any]:
 
 def load_comparison(store_root: str | Path) -> dict[str, Any] | None:
     """The store's ``comparison.json`` (written by ``compare``), or ``None``."""
-    return read_json(Path(store_root) / COMPARISON_FILE)
+    return read_json_or(Path(store_root) / COMPARISON_FILE)

@@ -67,7 +67,7 @@ def retrieval_bars(
     check_choice(metric, strings.METRIC_LABELS, "metric")
     check_choice(direction, strings.DIRECTION_LABELS, "direction")
     if not comparison_rows:
-        raise DataError("retrieval chart: got no runs; finish at least one run to draw it.")
+        raise DataError(strings.ERROR_NO_RUNS)
     labels = [safe_text(label, max_chars=60) for label in run_labels(comparison_rows)]
     uncertainty = uncertainty or {}
     fig = go.Figure()
@@ -140,7 +140,7 @@ def retrieval_takeaway(
     check_choice(metric, strings.METRIC_LABELS, "metric")
     check_choice(direction, strings.DIRECTION_LABELS, "direction")
     if not comparison_rows:
-        raise DataError("retrieval takeaway: got no runs; finish at least one run first.")
+        raise DataError(strings.ERROR_NO_RUNS)
     labels = run_labels(comparison_rows)
     tuned = [float(row["tuned"][direction][metric]) for row in comparison_rows]
     pick = min if metric in strings.LOWER_IS_BETTER else max

@@ -7,6 +7,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from engine.charts import strings
 from engine.errors import DataError
 
 # Okabe & Ito's colour-blind-safe palette (Color Universal Design, 2008): told apart with every common
@@ -58,15 +59,12 @@ def need(mapping: Any, key: str, where: str) -> Any:
     """``mapping[key]``, or a DataError naming the stored file part that lacks it."""
     if not isinstance(mapping, Mapping) or key not in mapping:
         got = sorted(mapping) if isinstance(mapping, Mapping) else type(mapping).__name__
-        raise DataError(
-            f"{where}: missing '{key}' (got {got}). The stored run data is incomplete or from another "
-            "version; train the run again to rewrite it."
-        )
+        raise DataError(strings.ERROR_MISSING.format(where=where, key=key, got=got))
     return mapping[key]
 
 
 def check_choice(value: str, allowed: Mapping[str, Any] | frozenset[str], name: str) -> str:
     """Return ``value`` if allowed, else a DataError listing the allowed values."""
     if value not in allowed:
-        raise DataError(f"{name}: got {value!r}, expected one of {sorted(allowed)}.")
+        raise DataError(strings.ERROR_CHOICE.format(name=name, value=repr(value), allowed=sorted(allowed)))
     return value

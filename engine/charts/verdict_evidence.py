@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.charts.sides import columns_of
-from engine.runs.atomic import read_json
+from engine.runs.atomic import read_json_or
 from engine.runs.ids import check_id, is_valid_id
 from engine.runs.layout import COMPARISON_FILE, LEARNING_CURVE_FILE, RunPaths
 
@@ -39,19 +39,19 @@ def load_verdict_evidence(store_root: str | Path, run_ids: Sequence[str] | None 
         is empty when nothing is finished yet.
     """
     root = Path(store_root)
-    comparison = read_json(root / COMPARISON_FILE) or {}
+    comparison = read_json_or(root / COMPARISON_FILE) or {}
     stored = {r["run_id"]: r for r in comparison.get("runs") or [] if is_valid_id("run", r.get("run_id"))}
     ids = list(stored) if run_ids is None else list(run_ids)
     rows, uncertainty, first = [], {}, None
     for run_id in ids:
         paths = RunPaths(root / check_id("run", run_id))
-        config = read_json(paths.config)
-        metrics = read_json(paths.metrics)
+        config = read_json_or(paths.config)
+        metrics = read_json_or(paths.metrics)
         row = stored.get(run_id) or run_row(run_id, metrics, config)
         if row is None:
             continue
         rows.append(row)
-        uncertainty[run_id] = read_json(paths.analysis / "uncertainty.json")
+        uncertainty[run_id] = read_json_or(paths.analysis / "uncertainty.json")
         if first is None:
             first = (paths, config, metrics)
     if first is None:
@@ -59,13 +59,13 @@ def load_verdict_evidence(store_root: str | Path, run_ids: Sequence[str] | None 
                 "learning_curve": None, "data": None}
     paths, config, metrics = first
     data_path = ((config or {}).get("data") or {}).get("path")
-    curve = read_json(root / LEARNING_CURVE_FILE)
+    curve = read_json_or(root / LEARNING_CURVE_FILE)
     return {
         "rows": rows,
         "uncertainty": uncertainty,
         "columns": columns_of(config),
         "pairs": (metrics or {}).get("pairs"),
-        "audit": read_json(paths.audit),
+        "audit": read_json_or(paths.audit),
         "learning_curve": curve if _same_data(curve, data_path) else None,
         "data": data_path,
     }

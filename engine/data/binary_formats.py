@@ -128,6 +128,7 @@ def _read_sheet(book: object, path: Path, limit: int | None, header: bool) -> Ra
         logger.info("'%s' has %d sheets; reading the first, '%s'.", path.name, len(worksheets), worksheets[0].title)
     names: list[str] | None = None
     header_line: int | None = None
+    header_cells: dict[str, str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
     skipped: list[int] = []
@@ -143,6 +144,7 @@ def _read_sheet(book: object, path: Path, limit: int | None, header: bool) -> Ra
             names = check_header(cells, path.name) if header else positional_names(len(cells))
             header_line = number if header else None
             if header:
+                header_cells = dict(zip(names, cells, strict=True))
                 continue
         if limit is not None and len(rows) >= limit:
             truncated = True
@@ -161,4 +163,5 @@ def _read_sheet(book: object, path: Path, limit: int | None, header: bool) -> Ra
         header_line=header_line,
         skipped=skipped,
         converted=converted,
+        header_cells=header_cells,
     )

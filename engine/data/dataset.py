@@ -13,6 +13,7 @@ import pandas as pd
 
 from engine.data.columns import ColumnMap, check_column_map, resolve_columns
 from engine.data.formats import read_raw
+from engine.data.header_line import header_is_data, with_header_row
 from engine.data.load_notes import LoadNote, read_notes
 from engine.data.pair_groups import assign_groups, row_group
 from engine.data.validation import (
@@ -182,6 +183,9 @@ def load_pairs(
         raise ConfigError(f"max_rows: got {max_rows!r}, expected a positive whole number or None (no limit).")
     source = Path(path).name
     raw = read_raw(path, limit=None if max_rows is None else max_rows + 1, header=bool(header))
+    header_kept = header_is_data(raw)
+    if header_kept:  # a file without a header: its first line is a pair, so keep it
+        raw = with_header_row(raw)
     frame = raw.frame
     if len(frame) == 0:
         raise DataError(
@@ -202,9 +206,9 @@ def load_pairs(
     rows = tuple(range(1, len(frame) + 1))
     groups, group_notes = assign_groups(values["left"], values["right"], values.get("group"), rows,
                                         column=colmap.group, raw=raw, source=source)
-    notes = [*read_notes(raw, colmap, source), *group_notes]
-    for note in notes:
-        logger.warning("%s", note.message)
+    notes = [*read_notes(raw, colmap, source, header_kept=header_kept), *group_notes]
+    for note in notes:  # shown to people through PairDataset.notes, in their language; logged for the record
+        logger.info("%s", note.message)
     used = set(colmap.used().values())
     extras = {str(c): tuple(frame[c].tolist()) for c in frame.columns if c not in used}
     data = PairDataset(

@@ -40,7 +40,7 @@ def _value(value: Any) -> Any:
 
 # Fields holding a code that is a word of the language in force, and the table that translates it.
 _WORD_TABLES = {"role": "audit.ROLE", "delimiter": "data_errors.DELIMITERS", "kind": "data_errors.EMPTY_KINDS",
-                "value_kind": "load_notes.VALUE_KINDS"}
+                "value_kind": "load_notes.VALUE_KINDS", "used_as": "load_notes.USED_AS"}
 
 
 def _text(key: str, fields: Mapping[str, Any]) -> str:

@@ -45,6 +45,7 @@ SUPPORTED_EXTENSIONS: dict[str, str] = {
     ".xlsx": "excel",
 }
 _DELIMITERS = (",", ";", "\t")
+UTF16_NUL_SHARE = 0.7  # NULs in odd (or even) bytes above this share: text in UTF-16, not binary data
 _SNIFF_RECORDS = 50
 
 
@@ -107,9 +108,9 @@ def read_raw(path: str | Path, *, limit: int | None = None, header: bool = True)
 
 def _decode(path: Path) -> str:
     data = path.read_bytes()
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or _looks_utf16(data[:4096]):
         raise keyed_error("data_errors.UTF16", name=path.name)
-    if b"\x00" in data[:65536]:
+    if b"\x00" in data:  # anywhere: one NUL late in a file is as much a sign of binary data
         raise keyed_error("data_errors.BINARY", name=path.name)
     try:
         return data.decode("utf-8-sig")
@@ -117,6 +118,14 @@ def _decode(path: Path) -> str:
         line = data[: exc.start].count(b"\n") + 1
         byte = data[exc.start : exc.start + 1].hex().upper()
         raise keyed_error("data_errors.NOT_UTF8", name=path.name, byte=byte, line=line) from None
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 without a byte-order mark: Latin text then has a NUL in every other byte."""
+    if len(head) < 8:
+        return False
+    shares = sorted((head[0::2].count(0) / len(head[0::2]), head[1::2].count(0) / len(head[1::2])))
+    return shares[1] > UTF16_NUL_SHARE and shares[0] < 1 - UTF16_NUL_SHARE  # all zeros is binary, not text
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -145,6 +154,7 @@ def _read_delimited(text: str, delimiter: str, source: str, limit: int | None, *
     shown = {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]  # a data_errors.DELIMITERS word
     names: list[str] | None = None
     header_line: int | None = None
+    header_cells: dict[str, str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
     skipped: list[int] = []
@@ -165,6 +175,7 @@ def _read_delimited(text: str, delimiter: str, source: str, limit: int | None, *
             names = check_header(fields, source) if header else positional_names(len(fields))
             header_line = start if header else None
             if header:
+                header_cells = dict(zip(names, fields, strict=True))
                 continue
         if limit is not None and len(rows) >= limit:
             truncated = True
@@ -181,7 +192,7 @@ def _read_delimited(text: str, delimiter: str, source: str, limit: int | None, *
     if names is None:
         raise keyed_error("data_errors.NO_HEADER", source=source)
     return RawTable(frame=drop_empty_unnamed(frame_from_rows(names, rows)), lines=lines, truncated=truncated,
-                    header_line=header_line, skipped=skipped)
+                    header_line=header_line, skipped=skipped, header_cells=header_cells)
 
 
 def _csv_error(exc: csv.Error, line: int, row: int, source: str) -> DataError:

@@ -15,19 +15,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.data.columns import ROLE_CANDIDATES, ColumnMap, normalise_name
+from engine.data.columns import ColumnMap
 from engine.data.error_text import EXAMPLE_ROWS, phrase, render_text, rows_phrase
+from engine.data.header_line import looks_like_header
 from engine.data.raw_table import RawTable
 from engine.i18n import override
 
 logger = logging.getLogger(__name__)
 
 MAX_NOTE_ROWS = 20  # rows kept with a note (the message itself names the first few)
-TEXT_ROLES = ("left", "right")
-# Column names that mark a line as a header although auto-detection does not map them to a role:
-# what a Japanese catalogue export writes (normalised as by normalise_name).
-HEADER_WORDS = ("名前", "商品名", "品名", "名称", "タイトル", "見出し", "説明", "商品説明", "説明文", "詳細", "本文",
-                "商品id", "商品コード", "品番", "型番", "カテゴリ", "カテゴリー", "分類", "グループ", "ラベル")
 
 
 @dataclass(frozen=True)
@@ -89,31 +85,33 @@ def counted(noun: str, n: int) -> dict[str, Any]:
     return phrase(f"load_notes.{noun}_COUNT_ONE" if n == 1 else f"load_notes.{noun}_COUNT", n=n)
 
 
-def read_notes(raw: RawTable, colmap: ColumnMap, source: str) -> list[LoadNote]:
-    """Notes on reading: skipped blank lines, the line taken as the header, values read as text."""
+def read_notes(raw: RawTable, colmap: ColumnMap, source: str, *, header_kept: bool = False) -> list[LoadNote]:
+    """Notes on reading: skipped blank lines, the line taken as the header, values converted to text.
+
+    Args:
+        raw: The table as read (with the header line already put back as row 1 when ``header_kept``).
+        colmap: The resolved roles.
+        source: File name, for the messages.
+        header_kept: The header line looked like a pair and was kept as the first data row.
+    """
     notes = []
     if raw.skipped:
-        notes.append(LoadNote("blank_rows", "load_notes.BLANK_ROWS", count=len(raw.skipped),
-                              fields={"source": source, "lines": counted("LINE" if raw.line_label == "line" else "SHEET_ROW",
-                                                               len(raw.skipped)),
-                                      "where": _places(raw.skipped, raw.line_label)}))
-    if raw.header_line is not None and not looks_like_header(raw.frame.columns):
+        noun = "LINE" if raw.line_label == "line" else "SHEET_ROW"
+        notes.append(LoadNote("blank_rows", "load_notes.BLANK_ROWS", count=len(raw.skipped), fields={
+            "source": source, "lines": counted(noun, len(raw.skipped)), "where": _places(raw.skipped, raw.line_label)}))
+    if raw.header_line is not None and (header_kept or not looks_like_header(raw.frame.columns)):
         names = ", ".join(repr(str(c)) for c in raw.frame.columns)
-        notes.append(LoadNote("header_line", "load_notes.HEADER_LINE", count=1, fields={
-            "source": source, "place": _places([raw.header_line], raw.line_label), "names": names}))
-    for role in TEXT_ROLES:
-        column = colmap.used()[role]
-        if column in raw.converted:
-            notes.append(LoadNote("not_text", "load_notes.NOT_TEXT", fields={
-                "source": source, "column": column, "role": role, "value_kind": raw.converted[column]}))
+        key = "load_notes.HEADER_KEPT" if header_kept else "load_notes.HEADER_LINE"
+        notes.append(LoadNote("header_kept" if header_kept else "header_line", key, count=1, rows=[1] * header_kept,
+                              fields={"source": source, "place": _places([raw.header_line], raw.line_label),
+                                      "names": names}))
+    if raw.converted:
+        roles = {column: role for role, column in colmap.used().items()}
+        columns = [phrase("load_notes.COLUMN_KIND_ROLE" if c in roles else "load_notes.COLUMN_KIND", column=c,
+                          value_kind=kind, used_as=roles.get(c, "")) for c, kind in raw.converted.items()]
+        notes.append(LoadNote("not_text", "load_notes.NOT_TEXT", count=len(columns), fields={
+            "source": source, "columns": columns, "converted": dict(raw.converted)}))
     return notes
-
-
-def looks_like_header(names: Sequence[object]) -> bool:
-    """Whether any column name is a usual one: known to auto-detection (title, description, id, ...) or
-    a :data:`HEADER_WORDS` entry (商品名, 説明, ...)."""
-    known = {name for candidates in ROLE_CANDIDATES.values() for name in candidates} | set(HEADER_WORDS)
-    return any(normalise_name(str(n)) in known for n in names)
 
 
 def rows_note(code: str, key: str, rows: Sequence[int], raw: RawTable, **fields: Any) -> LoadNote:

@@ -28,6 +28,8 @@ class RawTable:
             cell was empty or whitespace although the record had cells (``,,,`` or ``" "``).
         converted: Column -> kind of the first non-text value read as text (a
             :func:`value_kind` word: ``"number"``, ``"boolean"``, ``"date"``).
+        header_cells: Column name -> the header line's cell as read (before stripping), for
+            putting the line back as data when it turns out to be a pair; None without a header line.
     """
 
     frame: pd.DataFrame
@@ -38,6 +40,7 @@ class RawTable:
     header_line: int | None = None
     skipped: list[int] = field(default_factory=list)
     converted: dict[str, str] = field(default_factory=dict)
+    header_cells: dict[str, str] | None = None
 
 
 def is_blank(fields: list[str]) -> bool:

@@ -22,12 +22,12 @@ from typing import Any
 
 import engine
 from engine.errors import ConfigError
-from engine.jobs.spec import normalise_spec, resume_in_store
-from engine.jobs.recovery import check_job, host_name
-from engine.runs import COMPARISON_FILE
-from engine.runs.ids import check_id, is_valid_id
-from engine.runs.atomic import atomic_write_json, read_json
 from engine.i18n import t
+from engine.jobs.recovery import check_job, host_name
+from engine.jobs.spec import normalise_spec, resume_in_store
+from engine.runs import COMPARISON_FILE
+from engine.runs.atomic import atomic_write_json, read_json
+from engine.runs.ids import check_id, is_valid_id
 
 logger = logging.getLogger(__name__)
 
@@ -90,15 +90,17 @@ def submit_job(store_root: str | Path, spec: dict[str, Any], *, idle_s: float = 
 
     Args:
         store_root: The run store; jobs live in ``<store_root>/jobs``.
-        spec: The request: a comparison (see :data:`engine.jobs.spec.SPEC_DEFAULTS`) or a learning
-            curve (``kind="learning_curve"``, see :data:`engine.jobs.spec.LEARNING_CURVE_DEFAULTS`).
+        spec: The request: a comparison (see :data:`engine.jobs.spec.SPEC_DEFAULTS`), a learning
+            curve (``kind="learning_curve"``, see :data:`engine.jobs.spec.LEARNING_CURVE_DEFAULTS`) or
+            the resumption of an interrupted run of this store (``kind="resume"``, ``run_id``; see
+            :data:`engine.jobs.spec.RESUME_DEFAULTS`).
         idle_s: How long a newly started worker waits for more jobs before it exits.
 
     Returns:
         The job id.
 
     Raises:
-        ConfigError: The spec is invalid; nothing is written.
+        ConfigError: The spec is invalid, or the run to resume cannot be resumed; nothing is written.
     """
     full = normalise_spec(spec)
     if full["kind"] == "resume":

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
 import threading
 import time
@@ -72,8 +73,6 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
 
     def beat(self) -> None:
-        import os
-
         try:
             atomic_write_json(self.path, {"pid": os.getpid(), "host": host_name(), "time": time.time()})
         except OSError as exc:  # a full disk must not end the job; readers then judge by the pid
@@ -207,9 +206,20 @@ def fail_dead_job(store_root: str | Path, job: dict[str, Any], reason: tuple[str
 
 
 def check_job(store_root: str | Path, job: dict[str, Any]) -> dict[str, Any]:
-    """The job, written ``failed`` first if its worker is dead (see the module docstring)."""
+    """The job, written ``failed`` first if its worker is dead (see the module docstring).
+
+    A store that cannot be written (read-only disk) still reads right: the job is returned as
+    failed without being written.
+    """
     reason = death_reason(store_root, job)
-    return job if reason is None else fail_dead_job(store_root, job, reason)
+    if reason is None:
+        return job
+    try:
+        return fail_dead_job(store_root, job, reason)
+    except OSError as exc:
+        logger.warning("job %s: not marked failed on disk: %s", job.get("job_id"), exc)
+        key, fields = reason
+        return {**job, "state": "failed", "error": t(key, **fields), "error_code": key, "error_fields": fields}
 
 
 def reap_dead_jobs(store_root: str | Path) -> list[str]:

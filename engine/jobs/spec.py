@@ -1,8 +1,9 @@
 """Job requests as the dashboard sends them: defaults, validation and the run configs.
 
-Two kinds of job exist: ``"compare"`` (several losses on one split, :mod:`engine.compare`) and
+Three kinds of job exist: ``"compare"`` (several losses on one split, :mod:`engine.compare`),
 ``"learning_curve"`` (one loss on nested subsets of the training split,
-:mod:`engine.learning_curve`: how many pairs are needed). A spec is a plain JSON-able dict so it
+:mod:`engine.learning_curve`: how many pairs are needed) and ``"resume"`` (an interrupted run
+continued from its checkpoint, :mod:`engine.resume`). A spec is a plain JSON-able dict so it
 can be stored in the job file and read back by the worker process. It is validated completely
 at submit time, so a bad request fails in the page that made it, not minutes later in the worker.
 """

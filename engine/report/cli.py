@@ -1,20 +1,17 @@
 """``tiltpilot report STORE_OR_COMPARISON_FILE``: the pilot report as HTML, PDF or PowerPoint.
 
-Wiring (in ``engine/cli.py``): ``add_parser(sub)`` registers the sub-command; either call
-``run(args)`` (builds, prints, returns the exit code), or put ``command`` among the commands and
-``print_result`` among the printers (``--json`` prints ``command``'s dict as is).
+Registered by ``engine/cli.py`` (``NAME``, ``add_parser``, ``command``, ``print_result``), which
+parses, sets the language, prints ``--json`` or the text, and turns engine errors into exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from typing import Any
 
-from engine.errors import EngineError
-from engine.i18n import LANGUAGES, get_language, override, t
+from engine.i18n import LANGUAGES, get_language, t
 from engine.report.build import FORMATS, build_report
 from engine.report.content import SECTIONS
 
@@ -53,29 +50,3 @@ def command(args: argparse.Namespace) -> dict[str, Any]:
 def print_result(result: dict[str, Any], args: argparse.Namespace | None = None) -> None:
     """One line saying where the report went, in the language in force."""
     print(t("report.CLI_WRITTEN", path=result["path"], seconds=f"{result['seconds']:.1f}"))
-
-
-def run(args: argparse.Namespace) -> int:
-    """Build and print; 0 on success, 2 with the message on stderr for a user-fixable problem."""
-    with override(args.lang or get_language()):
-        try:
-            result = command(args)
-        except EngineError as exc:
-            print(t("report.CLI_ERROR", error=exc), file=sys.stderr)
-            return 2
-        if args.json:
-            print(json.dumps(result, indent=2, ensure_ascii=False))
-        else:
-            print_result(result, args)
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m engine.report.cli``) until the main CLI wires the sub-command in."""
-    parser = argparse.ArgumentParser(prog="tiltpilot")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -12,7 +12,7 @@ from engine.errors import ConfigError
 from engine.report import strings
 from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE
 from engine.runs.ids import is_valid_id
-from engine.runs.atomic import read_json
+from engine.runs.atomic import read_json, read_json_or
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def _rows_from_runs(store: Path) -> list[dict[str, Any]]:
     """Comparison-shaped rows from every finished run's ``metrics.json`` (a store without a comparison)."""
     rows = []
     for folder in sorted(p for p in store.iterdir() if p.is_dir()):
-        metrics, config = read_json(folder / "metrics.json"), read_json(folder / "config.json")
+        metrics, config = read_json_or(folder / "metrics.json"), read_json_or(folder / "config.json")
         if not metrics or not config or "base" not in metrics or "tuned" not in metrics:
             continue
         rows.append({"run_id": folder.name, "loss": config["loss"]["name"], "tilt": config["loss"]["tilt"],
@@ -116,8 +116,8 @@ def load_source(path: str | Path) -> ReportSource:
             logger.warning("run folder %s is missing; left out of the report", run_dir)
             continue
         source.runs[run_dir.name] = load_run_data(run_dir)
-        source.audits[run_dir.name] = read_json(run_dir / AUDIT_FILE)
+        source.audits[run_dir.name] = read_json_or(run_dir / AUDIT_FILE)
     if not source.runs:
         raise ConfigError(strings.ERROR_NO_RUNS.format(path=path))
-    source.learning_curve = read_json(store / LEARNING_CURVE_FILE)
+    source.learning_curve = read_json_or(store / LEARNING_CURVE_FILE)
     return source

@@ -64,7 +64,7 @@ from engine.roi.decision import (
     outcome_label,
     render_reason,
 )
-from engine.roi.describe import headline, payback_text, summary_lines
+from engine.roi.describe import headline, more_data_lines, payback_text, summary_lines
 from engine.roi.evaluate import evaluate
 from engine.roi.inputs import (
     ESTIMATE_FIELDS,
@@ -97,6 +97,7 @@ __all__ = [
     "inputs_path",
     "load_inputs",
     "locate_comparison",
+    "more_data_lines",
     "outcome_label",
     "payback_text",
     "preset",

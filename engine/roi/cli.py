@@ -1,19 +1,16 @@
 """``tiltpilot roi STORE_OR_COMPARISON_FILE``: the ROI of a comparison and the pilot decision.
 
-Wiring (in ``engine/cli.py``): ``add_parser(sub)`` registers the sub-command; either call
-``run(args)`` (computes, prints, returns the exit code), or put ``command`` among the commands
-and ``print_result`` among the printers (``--json`` prints ``command``'s dict as is).
+Registered by ``engine/cli.py`` (``NAME``, ``add_parser``, ``command``, ``print_result``), which
+parses, sets the language, prints ``--json`` or the text, and turns engine errors into exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from engine.errors import EngineError
 from engine.i18n import t
 from engine.roi.decision import DecisionRule
 from engine.roi.describe import summary_lines
@@ -79,28 +76,3 @@ def print_result(result: dict[str, Any], args: argparse.Namespace | None = None)
         print(line)
     if result.get("inputs_file"):
         print(t("roi.CLI_INPUTS_SAVED", path=result["inputs_file"]))
-
-
-def run(args: argparse.Namespace) -> int:
-    """Compute and print; 0 on success, 2 with the message on stderr for a user-fixable problem."""
-    try:
-        result = command(args)
-    except EngineError as exc:
-        print(t("roi.CLI_ERROR", error=exc), file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-    else:
-        print_result(result, args)
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m engine.roi.cli``) until the main CLI wires the sub-command in."""
-    parser = argparse.ArgumentParser(prog="tiltpilot")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -49,7 +49,8 @@ def _break_even_line(result: dict[str, Any]) -> str:
              delta=fmt.points(even["delta_recall"], 1), tasks=fmt.number(even["tasks_per_month"]))
 
 
-def _more_data_lines(result: dict[str, Any]) -> list[str]:
+def more_data_lines(result: dict[str, Any]) -> list[str]:
+    """The value of 2× and 4× the pairs, the pairs needed and the forecast's caveats, as sentences."""
     more, currency = result.get("more_data"), result["currency"]
     if not more:
         return [t("roi.MORE_DATA_NONE")]
@@ -97,7 +98,7 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     moving = [row for row in result["tornado"] if row["swing"] > 0][:TORNADO_NAMED]
     if moving:
         lines.append(t("roi.CLI_TORNADO", fields=t("roi.LIST_SEPARATOR").join(t(INPUT_FIELDS[row["field"]].label_key) for row in moving)))
-    lines.extend(_more_data_lines(result))
+    lines.extend(more_data_lines(result))
     lines.append(t("roi.CLI_DECISION", outcome=outcome_label(result["decision"]["outcome"])))
     lines.append(t("roi.CLI_REASONS"))
     lines.extend(f"  - {render_reason(reason, currency)}" for reason in result["decision"]["reasons"])

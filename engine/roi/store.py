@@ -17,7 +17,14 @@ import numpy as np
 from engine.errors import DataError
 from engine.i18n import t
 from engine.roi.inputs import RoiInputs
-from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE, RunPaths, atomic_write_json, read_json
+from engine.runs import (
+    COMPARISON_FILE,
+    LEARNING_CURVE_FILE,
+    RunPaths,
+    atomic_write_json,
+    read_json,
+    read_json_or,
+)
 from engine.runs.ids import check_id, is_valid_id
 
 INPUTS_SUFFIX = ".roi.json"
@@ -94,17 +101,17 @@ def load_run(root: Path, run_id: str) -> dict[str, Any] | None:
     """``metrics``, ``ranks`` (dict of arrays), ``test_rows`` and ``columns`` (the user's left and right
     column names, or None) of a finished run; None if incomplete."""
     paths = RunPaths(root / check_id("run", run_id))
-    metrics = read_json(paths.metrics)
+    metrics = read_json_or(paths.metrics)
     if metrics is None or not paths.ranks.is_file():
         return None
     with np.load(paths.ranks) as stored:
         ranks = {name: np.asarray(stored[name]) for name in stored.files}
-    split = read_json(paths.split, default={}) or {}
-    resolved = ((read_json(paths.config, default={}) or {}).get("data") or {}).get("columns_resolved") or {}
+    split = read_json_or(paths.split, default={}) or {}
+    resolved = ((read_json_or(paths.config, default={}) or {}).get("data") or {}).get("columns_resolved") or {}
     columns = {side: str(resolved[side]) for side in ("left", "right")} if resolved.get("left") and resolved.get("right") else None
     return {"run_id": run_id, "metrics": metrics, "ranks": ranks, "test_rows": split.get("test_rows"), "columns": columns}
 
 
 def load_learning_curve(root: Path) -> dict[str, Any] | None:
     """``<store>/learning_curve.json``, or None."""
-    return read_json(root / LEARNING_CURVE_FILE)
+    return read_json_or(root / LEARNING_CURVE_FILE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.runs.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json
+from engine.runs.atomic import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json, read_json_or
 from engine.runs.layout import COMPARISON_FILE, INDEX_FILE, LEARNING_CURVE_FILE, RunPaths
 from engine.runs.ids import check_id
 from engine.runs.index_entries import UNREADABLE
@@ -24,4 +24,5 @@ __all__ = [
     "check_id",
     "new_run_id",
     "read_json",
+    "read_json_or",
 ]

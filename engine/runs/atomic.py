@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from engine.runs.store_errors import write_guard
+
+logger = logging.getLogger(__name__)
 
 # Temporary files are ".<final name>.<random>.tmp" next to the final file (one home for the shape).
 TEMP_PREFIX = "."
@@ -87,3 +90,16 @@ def read_json(path: str | Path, default: Any = None) -> Any:
     if not path.is_file():
         return default
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_json_or(path: str | Path, default: Any = None) -> Any:
+    """Like :func:`read_json`, but a damaged file (truncated, not JSON, unreadable) reads as ``default``.
+
+    For readers that show evidence (pages, the report, the ROI): one damaged run file must not
+    break a page; the store's own checks (``RunStore.list_runs``, ``tiltpilot doctor``) report it.
+    """
+    try:
+        return read_json(path, default)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        logger.warning("%s is damaged (%s); read as missing", path, exc)
+        return default

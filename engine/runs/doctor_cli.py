@@ -1,18 +1,14 @@
 """``tiltpilot doctor STORE``: check a run store and repair it, then say what was done.
 
-Wiring (in ``engine/cli.py``): ``add_parser(sub)`` registers the sub-command; either call
-``run(args)`` (checks, prints, returns the exit code), or put ``command`` among the commands and
-``print_result`` among the printers (``--json`` prints ``command``'s dict as is).
+Registered by ``engine/cli.py`` (``NAME``, ``add_parser``, ``command``, ``print_result``), which
+parses, sets the language, prints ``--json`` or the text, and turns engine errors into exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
-from engine.errors import EngineError
 from engine.i18n import t
 from engine.runs.doctor import DEFAULT_TEMP_AGE_S, check_store, report_lines
 
@@ -44,28 +40,3 @@ def print_result(result: dict[str, Any], args: argparse.Namespace | None = None)
 def exit_code(result: dict[str, Any]) -> int:
     """0 when the store is now in order; 1 when unreadable runs remain or a dry run found repairs."""
     return 1 if result["unreadable"] or (result["dry_run"] and result["repairs"]) else 0
-
-
-def run(args: argparse.Namespace) -> int:
-    """Check, repair and print; the :func:`exit_code`, or 2 with the message on stderr for a user-fixable problem."""
-    try:
-        result = command(args)
-    except EngineError as exc:
-        print(t("store.DOCTOR_ERROR", error=exc), file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-    else:
-        print_result(result, args)
-    return exit_code(result)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m engine.runs.doctor_cli``) until the main CLI wires the sub-command in."""
-    parser = argparse.ArgumentParser(prog="tiltpilot")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -264,6 +264,11 @@ class RunStore:
         a run with a damaged file reads ``unreadable`` with the reason in ``error``. Never raises
         for a damaged store.
         """
+        # A worker killed mid-job leaves its runs "running"; every reader writes them failed first.
+        # Imported here: engine.jobs imports this module.
+        from engine.jobs.recovery import reap_dead_jobs
+
+        reap_dead_jobs(self.root)
         indexed = self.load_index()["runs"]
         entries: dict[str, dict[str, Any]] = {}
         for folder in run_dirs(self.root):

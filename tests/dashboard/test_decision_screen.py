@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import toy_rows, write_csv
+from conftest import build_comparison, toy_rows
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
@@ -22,17 +22,9 @@ CARD = "-verdict-card"  # the end of the card container's id (its CSS class is s
 
 @pytest.fixture(scope="module")
 def decision_store(tmp_path_factory, tiny_model_dir) -> Path:
-    from engine.cli import main
-
-    folder = tmp_path_factory.mktemp("decision_store")
     rows = [{"product_id": r["product_id"], LEFT: r["title"], RIGHT: r["description"]} for r in toy_rows()]
-    data = write_csv(folder / "pairs.csv", rows)
-    store = folder / "store"
-    assert main(["compare", str(data), "--losses", "clip,joint", "--epochs", "1", "--model", str(tiny_model_dir),
-                 "--left-column", LEFT, "--right-column", RIGHT, "--group-column", "product_id",
-                 "--max-seq-length", "32", "--batch-size", "8", "--device", "cpu", "--latent-map", "pca",
-                 "--bootstrap", "100", "--out", str(store)]) == 0
-    return store
+    return build_comparison(tmp_path_factory.mktemp("decision_store"), tiny_model_dir, rows=rows,
+                            extra_args=("--left-column", LEFT, "--right-column", RIGHT, "--group-column", "product_id"))
 
 
 def _app(monkeypatch, store: Path, view: str, lang: str = "en") -> AppTest:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import streamlit
-from conftest import toy_rows, write_csv
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
@@ -50,16 +49,8 @@ def _shown(at: AppTest) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def run_store(tmp_path_factory, tiny_model_dir) -> Path:
-    from engine.cli import main
-
-    folder = tmp_path_factory.mktemp("language_store")
-    data = write_csv(folder / "pairs.csv", toy_rows())
-    store = folder / "store"
-    assert main(["compare", str(data), "--losses", "clip,joint", "--epochs", "1", "--model", str(tiny_model_dir),
-                 "--max-seq-length", "32", "--batch-size", "8", "--device", "cpu", "--latent-map", "pca",
-                 "--bootstrap", "100", "--out", str(store)]) == 0
-    return store
+def run_store(toy_comparison_store) -> Path:
+    return toy_comparison_store
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import toy_rows, write_csv
+from conftest import build_comparison
 from streamlit.testing.v1 import AppTest
 
 from dashboard import roi_form, state
@@ -18,16 +18,8 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 @pytest.fixture(scope="module")
 def comparison_store(tmp_path_factory, tiny_model_dir) -> Path:
-    """A store holding a finished clip-vs-joint comparison (16 test pairs)."""
-    from engine.cli import main
-
-    folder = tmp_path_factory.mktemp("roi_store")
-    data = write_csv(folder / "pairs.csv", toy_rows())
-    store = folder / "store"
-    assert main(["compare", str(data), "--losses", "clip,joint", "--epochs", "1", "--model", str(tiny_model_dir),
-                 "--max-seq-length", "32", "--batch-size", "8", "--device", "cpu", "--latent-map", "pca",
-                 "--bootstrap", "200", "--out", str(store)]) == 0
-    return store
+    """A store of its own holding a clip-vs-joint comparison (16 test pairs): the tests save ROI inputs in it."""
+    return build_comparison(tmp_path_factory.mktemp("roi_store"), tiny_model_dir, bootstrap=200)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from conftest import toy_rows
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
+from dashboard.notices import plain
 from engine.i18n import message, t
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -108,7 +109,7 @@ def test_job_cards_name_the_dataset_not_its_hash(monkeypatch, store, submitted):
                        what=t("train_page.WHAT_COMPARE", losses="clip, joint", tilts="cosine"),
                        state=message("train_page.STATES")["done"])]
     assert entry.digest[:8] not in cards[0] and "data.csv" not in cards[0]
-    assert t("train_page.COMPARE_DONE", n=1) in [c.value for c in at.caption]
+    assert plain(t("train_page.COMPARE_DONE", n=1)) in [c.value for c in at.caption]  # shown as typed
 
 
 def test_repeating_a_finished_job_asks_first_and_can_start_anyway(monkeypatch, store, submitted):
@@ -116,8 +117,8 @@ def test_repeating_a_finished_job_asks_first_and_can_start_anyway(monkeypatch, s
     at = _train(monkeypatch, store)
     at.button(key=state.TRAIN_START).click().run()
     assert not at.exception and submitted == []  # nothing queued yet: the page asks
-    assert at.warning[0].value.startswith(t("train_page.EXISTS", dataset="pilot-pairs.csv", when="@",
-                                            what="@").split("@")[0])
+    assert at.warning[0].value.startswith(plain(t("train_page.EXISTS", dataset="pilot-pairs.csv", when="@",
+                                                  what="@").split("@")[0]))
     assert at.button(key=state.PENDING_OPEN).label == t("train_page.EXISTS_OPEN")
     at.button(key=state.PENDING_START).click().run()
     assert not at.exception and submitted == [_page_spec(store)]

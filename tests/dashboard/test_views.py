@@ -26,17 +26,8 @@ def _csv_bytes(rows: list[dict[str, str]]) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def run_store(tmp_path_factory, tiny_model_dir) -> Path:
-    from engine.cli import main
-
-    folder = tmp_path_factory.mktemp("dash_store")
-    data = folder / "pairs.csv"
-    data.write_bytes(_csv_bytes(toy_rows()))
-    store = folder / "store"
-    assert main(["compare", str(data), "--losses", "clip,joint", "--epochs", "1", "--model", str(tiny_model_dir),
-                 "--max-seq-length", "32", "--batch-size", "8", "--device", "cpu", "--latent-map", "pca",
-                 "--bootstrap", "200", "--out", str(store)]) == 0
-    return store
+def run_store(toy_comparison_store) -> Path:
+    return toy_comparison_store
 
 
 def _app(monkeypatch, store: Path) -> AppTest:
@@ -63,7 +54,7 @@ def test_every_page_renders_on_a_store_with_runs(monkeypatch, run_store):
     at = _app(monkeypatch, run_store)
     home = _page(at, "views/home.py")
     table = home.dataframe[0].value
-    assert sorted(table["loss"]) == ["clip", "joint"] and set(table["state"]) == {"done"}
+    assert sorted(table["loss"]) == ["clip", "joint"] and set(table["state"]) == {"finished"}  # state words from the catalogue
     for view in VIEWS[1:]:
         _page(at, view)
 

@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 ROWS = [
     {"product_id": f"P{i}", "title": f"red mug {i}", "description": f"a ceramic mug, size {i}"} for i in range(12)
 ]
+MIN_ROWS = 10  # Save refuses data with fewer distinct pairs (engine.data.check_trainable)
 
 
 def frame() -> pd.DataFrame:
@@ -69,10 +70,17 @@ def test_round_trip_each_format(tmp_path: Path, ext: str) -> None:
 
 
 def test_explicit_columns_are_validated_and_stored(tmp_path: Path) -> None:
-    df = pd.DataFrame({"a": ["x1", "x2", "x3"], "b": ["y1", "y2", "y3"]})
+    df = pd.DataFrame({"a": [f"x{i}" for i in range(MIN_ROWS)], "b": [f"y{i}" for i in range(MIN_ROWS)]})
     entry = ds.store_upload(tmp_path, "ab.csv", encode(".csv", df), columns={"left": "b", "right": "a"})
     assert entry.mapping == {"left": "b", "right": "a", "group": None, "label": None}
-    assert entry.rows == 3 and entry.columns == ["a", "b"]
+    assert entry.rows == MIN_ROWS and entry.columns == ["a", "b"]
+
+
+def test_a_dataset_that_cannot_train_is_refused_at_save_and_nothing_is_stored(tmp_path: Path) -> None:
+    df = pd.DataFrame({"a": ["x1", "x2", "x3"], "b": ["y1", "y2", "y3"]})
+    with pytest.raises(DataError, match="3 distinct"):
+        ds.store_upload(tmp_path, "ab.csv", encode(".csv", df), columns={"left": "a", "right": "b"})
+    assert ds.list_datasets(tmp_path) == []
 
 
 def test_same_bytes_stored_once_and_names_collected(tmp_path: Path) -> None:
@@ -176,7 +184,7 @@ def test_list_newest_first_and_skips_half_written(tmp_path: Path, monkeypatch: p
     assert ds.list_datasets(tmp_path) == []
     clock = iter([100.0, 300.0, 200.0])
     monkeypatch.setattr(ds.time, "time", lambda: next(clock))
-    entries = [ds.store_upload(tmp_path, f"d{k}.csv", encode(".csv", frame().iloc[: 5 + k])) for k in range(3)]
+    entries = [ds.store_upload(tmp_path, f"d{k}.csv", encode(".csv", frame().iloc[: MIN_ROWS + k])) for k in range(3)]
     (tmp_path / "datasets" / "0123456789abcdef").mkdir()  # crashed write: no meta.json
     (tmp_path / "datasets" / ".upload-stale").mkdir()
     listed = ds.list_datasets(tmp_path)
@@ -200,7 +208,7 @@ def test_get_by_prefix(tmp_path: Path) -> None:
 def test_get_ambiguous_prefix(tmp_path: Path) -> None:
     # Pick two contents whose digests share the first hex digit (17 candidates guarantee one pair).
     by_digit: dict[str, bytes] = {}
-    for k in range(2, 19):
+    for k in range(MIN_ROWS, MIN_ROWS + 17):
         data = encode(".csv", frame().iloc[:k]) if k <= 12 else encode(".csv", frame()) + b"\n" * (k - 12)
         digit = hashlib.sha256(data).hexdigest()[0]
         if digit in by_digit:

@@ -12,19 +12,20 @@ from __future__ import annotations
 import mimetypes
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from build_corpus import CASES, PIXEL_URL
 from checks import files_under, matches
 from expected import EXPECTED, NOTICE_CONVERTED, NOTICE_DROPPED
+from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 UPLOAD_KEY = "upload_file"   # dashboard.state.UPLOAD
 SAVE_KEY = "save_dataset"    # dashboard.state.SAVE_DATASET
 ROLE_PREFIX = "column_role_"  # dashboard.state.ROLE_PREFIX
+_CHOOSER_REFUSAL = "Invalid file extension"  # streamlit.elements.lib.file_uploader_utils
 # Elements whose body Streamlit renders as Markdown.
 MARKDOWN_ELEMENTS = ("markdown", "caption", "error", "warning", "info", "success", "title", "header", "subheader")
 # A link or image whose target survived unescaped: "](" right before a URL we planted.
@@ -32,7 +33,8 @@ _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _LIVE_LINK = re.compile(r"(?<!\\)\]\((?:" + re.escape(PIXEL_URL) + r"|javascript:)")
 
 # Outcomes that differ from the careful user's today (case -> why); the owners' fixes remove them.
-KNOWN_DASHBOARD: dict[str, str] = {}
+KNOWN_DASHBOARD: dict[str, str] = {
+}
 
 
 def _params() -> list:
@@ -74,17 +76,32 @@ def _step(at: AppTest) -> None:
     _no_live_markdown(at)
 
 
+def _until_audited(at: AppTest, timeout_s: float = 60.0) -> None:
+    """Rerun while the page shows the audit's progress bar (AppTest never fires the page's polling)."""
+    deadline = time.monotonic() + timeout_s
+    while at.get("progress") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        _step(at)
+
+
 def upload_and_save(at: AppTest, name: str, upload_name: str, data: bytes) -> dict[str, list[str]]:
     """Upload, pick the case's mapping, press Save if offered; the errors and notices seen on the way."""
     mime = mimetypes.guess_type(upload_name)[0] or "application/octet-stream"
     at.file_uploader(key=UPLOAD_KEY).upload(upload_name, data, mime)
+    at.run()
+    refused = [str(e.value) for e in at.exception if str(e.value).startswith(_CHOOSER_REFUSAL)]
+    if refused and len(refused) == len(at.exception):
+        # Streamlit's own type check (the browser's chooser refuses first; AppTest skips the browser).
+        return {"errors": refused, "notices": [], "saved": []}
     _step(at)
+    _until_audited(at)
     seen = {"errors": _shown(at, "error"), "notices": [_notices(at)], "saved": []}
     mapping = EXPECTED[name].mapping
     for role, column in mapping.items():
         at.selectbox(key=ROLE_PREFIX + role).select(column)
     if mapping:  # the user maps by hand: what the page says now replaces what it said before
         _step(at)
+        _until_audited(at)
         seen["errors"] = _shown(at, "error")
     save = [b for b in at.button if b.key == SAVE_KEY]
     if save and not seen["errors"]:
@@ -164,3 +181,16 @@ def test_a_markdown_column_name_in_an_error_is_shown_as_text(corpus, monkeypatch
     assert any(PIXEL_URL in e for e in seen["errors"])  # named, as text
     assert not any(_LIVE_LINK.search(e) for e in _bodies(at, "error"))
     assert _LIVE_LINK.search(f"![x]({PIXEL_URL})")
+
+
+def test_an_audit_error_names_this_sessions_file(corpus, monkeypatch, tmp_path):
+    """Audits are shared between sessions by content; a message must still name this user's file."""
+    lines = corpus["good_csv"].path.read_text().splitlines()
+    lines[26] += ",surplus,fields"  # past the preview's rows, so only the audit finds it
+    data = ("\n".join(lines) + "\n# i8d-unique\n").encode()
+    errors = {}
+    for name in ("alice_private_plan.csv", "bob.csv"):
+        at = _data_page(monkeypatch, tmp_path / name)
+        errors[name] = "\n".join(upload_and_save(at, "ragged_rows", name, data)["errors"])
+    assert "alice_private_plan.csv" in errors["alice_private_plan.csv"]
+    assert "bob.csv" in errors["bob.csv"] and "alice" not in errors["bob.csv"]

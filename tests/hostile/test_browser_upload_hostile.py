@@ -13,11 +13,10 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
-
 from build_corpus import PIXEL_URL
 from checks import files_under
 from expected import EXPECTED
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 

@@ -250,10 +250,10 @@ def _zip_bomb() -> bytes:
     """A ZIP whose one member inflates to ``ZIP_BOMB_MIB`` MiB of zeros, renamed ``.xlsx``."""
     out = io.BytesIO()
     chunk = bytes(1 << 20)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            for _ in range(ZIP_BOMB_MIB):
-                member.write(chunk)
+    with (zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+          archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member):
+        for _ in range(ZIP_BOMB_MIB):
+            member.write(chunk)
     return out.getvalue()
 
 

@@ -72,7 +72,7 @@ def test_retrieval_takeaway_exact():
 def test_retrieval_rejects_unknown_metric_and_empty_rows():
     with pytest.raises(DataError, match="recall@1"):
         charts.retrieval_bars(_rows(), metric="accuracy")
-    with pytest.raises(DataError, match="no runs"):
+    with pytest.raises(DataError, match="No finished runs"):
         charts.retrieval_bars([])
 
 

@@ -74,32 +74,36 @@ def test_whitespace_rows_in_a_workbook_are_named_by_sheet_row(tmp_path):
 
 # --- numbers read as text -------------------------------------------------------------------------
 
-def test_integer_parquet_column_is_text_and_said_so(tmp_path):
+def test_integer_parquet_columns_are_text_and_said_so(tmp_path):
     path = tmp_path / "codes.parquet"
     pq.write_table(pa.table({"title": pa.array([101, 202, 303], pa.int64()),
                              "description": ["one", "two", "three"],
-                             "product_id": pa.array([1, 2, 3], pa.int32())}), path)
+                             "product_id": pa.array([1, 2, 3], pa.int32()),
+                             "price": pa.array([1.5, 2.0, None])}), path)
     data = load_pairs(path)
     assert data.left == ("101", "202", "303") and data.group == ("1", "2", "3")
-    notes = [n for n in data.notes if n.code == "not_text"]
-    assert [n.fields["column"] for n in notes] == ["title"]  # a numeric group id needs no note
-    assert notes[0].message == ("'codes.parquet': column 'title' (the left role) holds numbers in the file; they are "
-                                "used as text, exactly as the file shows them.")
+    assert data.extras["price"] == ("1.5", "2", "")
+    note = _notes(data)["not_text"]
+    assert note.count == 3 and note.fields["converted"] == {"title": "number", "product_id": "number",
+                                                            "price": "number"}
+    assert note.message == (
+        "'codes.parquet': values that are not text in the file were converted to text, exactly as the file shows "
+        "them (e.g. 1000 becomes \"1000\"): column 'title' (numbers, used as the left text), column 'product_id' "
+        "(numbers, used as the group id), column 'price' (numbers).")
     with override("ja"):
-        assert render_load_note(notes[0]) == ("「codes.parquet」：列「title」（左側の役割）には、ファイル上では数値が入って"
-                                              "います。これらは、ファイルに表示されているとおりのテキストとして使います。")
+        assert render_load_note(note).endswith(
+            "：列「title」（数値、左側のテキストとして使用）、列「product_id」（数値、グループIDとして使用）、列「price」（数値）。")
 
 
 def test_numbers_in_jsonl_and_excel_are_noted(write, tmp_path):
     jsonl = write("p.jsonl", '{"title": "Mug", "description": 12.5}\n{"title": "Lamp", "description": true}\n')
-    note = _notes(load_pairs(jsonl))["not_text"]
-    assert note.fields == {"source": "p.jsonl", "column": "description", "role": "right", "value_kind": "number"}
+    assert _notes(load_pairs(jsonl))["not_text"].fields["converted"] == {"description": "number"}
     book = Workbook()
     for row in (["title", "description"], ["Mug", "A mug"], [2024, "A calendar"]):
         book.active.append(row)
     book.save(tmp_path / "p.xlsx")
     data = load_pairs(tmp_path / "p.xlsx")
-    assert data.left == ("Mug", "2024") and _notes(data)["not_text"].fields["column"] == "title"
+    assert data.left == ("Mug", "2024") and _notes(data)["not_text"].fields["converted"] == {"title": "number"}
 
 
 def test_text_columns_get_no_number_note(write):
@@ -118,6 +122,19 @@ def test_header_line_that_looks_like_data_is_named(write):
                                    "'Description of item 1'), not as a pair;")
     with override("ja"):
         assert "ファイルの2行目を列名（'Item 1', 'Description of item 1'）として読み取りました" in render_load_note(note)
+
+
+def test_first_line_that_reads_like_a_pair_is_kept(write):
+    lines = [f"Item {i},A steel item number {i} that holds coffee." for i in range(1, 12)]
+    path = write("nohead.csv", "\n".join(lines) + "\n")
+    data = load_pairs(path, {"left": "Item 1", "right": "A steel item number 1 that holds coffee."})
+    assert len(data) == 11 and data.left[:2] == ("Item 1", "Item 2") and data.row[0] == 1
+    note = _notes(data)["header_kept"]
+    assert note.rows == [1] and note.message.startswith(
+        "'nohead.csv': line 1 looks like a pair, not like column names ('Item 1', 'A steel item number 1 that holds "
+        "coffee.'), so it is kept as the first pair (row 1)")
+    with pytest.raises(DataError, match="Cannot tell which column"):  # no mapping: the roles are still unknown
+        load_pairs(path)
 
 
 def test_header_false_keeps_the_first_line(write):

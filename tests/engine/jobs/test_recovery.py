@@ -17,8 +17,15 @@ from engine import cli
 from engine.config import RunConfig
 from engine.errors import ConfigError
 from engine.experiment import run_experiment
-from engine.jobs import dead_worker_message, get_job, list_jobs, reap_dead_jobs, submit_job, worker_running
-from engine.jobs import recovery
+from engine.jobs import (
+    dead_worker_message,
+    get_job,
+    list_jobs,
+    reap_dead_jobs,
+    recovery,
+    submit_job,
+    worker_running,
+)
 from engine.jobs.queue import job_path, jobs_dir
 from engine.jobs.recovery import HUNG, SILENT, Heartbeat, death_reason, heartbeat_path
 from engine.models import load_encoder

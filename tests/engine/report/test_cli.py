@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from engine.report.cli import main
+from engine.cli import main
 
 
 def test_report_command_writes_the_file(report_store, tmp_path, capsys):

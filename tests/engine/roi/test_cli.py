@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from engine.roi import load_inputs, preset
-from engine.roi.cli import main
+from engine.cli import main
 
 
 def test_json_output(fake_store, capsys):

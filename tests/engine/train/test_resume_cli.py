@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import toy_rows, write_csv
 
 from engine import cli
 from engine.config import RunConfig
 from engine.errors import ConfigError
 from engine.models import load_encoder
 from engine.runs import RunStore, read_json
-
-from conftest import toy_rows, write_csv
 
 EPOCHS = 3
 STEPS_PER_EPOCH = 8  # 80 toy pairs, 64 in training, batch 8
