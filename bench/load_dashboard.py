@@ -35,6 +35,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -344,7 +345,10 @@ def drive(url: str, sessions: int = SESSIONS, rounds: int = ROUNDS, shots: Path 
     Returns:
         One log per session.
     """
-    return asyncio.run(_drive(url, sessions, rounds, shots))
+    # A thread of its own: under pytest, the sync Playwright of the browser tests may already run an
+    # event loop in this thread, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _drive(url, sessions, rounds, shots)).result()
 
 
 # --- figures ---------------------------------------------------------------------------------------
