@@ -30,8 +30,9 @@ run: $(STAMP) system-deps
 
 # Debian packages: chromium drives the browser test, prints the PDF report and renders chart images
 # (kaleido finds it; Playwright cannot download its own here); fonts-noto-cjk shows Japanese in the
-# PDF and the images; poppler-utils (pdftotext, pdftoppm) checks the PDF in the tests.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils
+# PDF and the images; fonts-noto-color-emoji draws the page icons in the browser tests and the
+# screenshots; poppler-utils (pdftotext, pdftoppm) checks the PDF in the tests.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji poppler-utils
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
