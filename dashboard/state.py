@@ -30,6 +30,7 @@ TRAIN_MAX_ROWS = "train_max_rows"
 TRAIN_START = "train_start"
 LAST_JOB = "last_job"           # str: id of the job submitted last in this session
 LOAD_SAMPLE = "load_sample"     # button on Home
+LOAD_SAMPLE_JA = "load_sample_ja"  # button on Home: the Japanese sample catalogue
 RESULT_METRIC = "result_metric"
 RESULT_DIRECTION = "result_direction"
 LATENT_STAGE = "latent_stage"

@@ -264,8 +264,16 @@ def preview(dataset: StoredDataset | Path, n: int = 20) -> pd.DataFrame:
     return read_raw(path, limit=n).frame.reset_index(drop=True)
 
 
-def register_sample(store_root: str | Path, sample_path: str | Path) -> StoredDataset:
+def register_sample(
+    store_root: str | Path, sample_path: str | Path, *, columns: Mapping[str, str] | None = None
+) -> StoredDataset:
     """Store the bundled sample catalogue (for "Load sample" on Home); a no-op if already stored.
+
+    Args:
+        store_root: The store folder.
+        sample_path: The sample file.
+        columns: Role -> column, for a sample whose column names are not detected (passed to
+            :func:`store_upload`).
 
     Raises:
         DataError: The sample file is missing or not valid paired data.
@@ -276,4 +284,4 @@ def register_sample(store_root: str | Path, sample_path: str | Path) -> StoredDa
             f"Sample file not found: '{path}'. Reinstall tiltpilot or point to sample_data/catalogue.csv in the "
             "repository."
         )
-    return store_upload(store_root, path.name, path.read_bytes())
+    return store_upload(store_root, path.name, path.read_bytes(), columns=columns)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard import icons, notices, services, state, strings, tables
@@ -9,6 +11,7 @@ from dashboard.verdict import verdict_card
 from engine.charts.sides import DIRECTIONS, columns_of, direction_text
 from engine.datasets import register_sample
 from engine.errors import EngineError
+from engine.i18n import t
 from engine.jobs import submit_job
 
 root = st.session_state[state.STORE]
@@ -21,17 +24,46 @@ verdict_card(root, None if has_comparison or not finished else finished[:1])
 for sentence in strings.HOME_INTRO:
     st.text(sentence)
 
-if st.button(strings.HOME_SAMPLE_BUTTON, key=state.LOAD_SAMPLE, help=strings.HOME_SAMPLE_HELP, type="primary"):
+# The Japanese catalogue's headers, mapped explicitly (the same roles as COLUMN_ROLES in
+# sample_data/build_catalogue_ja.py) so it loads whether or not the loader knows Japanese names.
+JA_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "catalogue_ja.csv"
+JA_SAMPLE_COLUMNS = {"left": "商品名", "right": "商品説明", "group": "商品ID", "label": "カテゴリ"}
+
+
+def start_sample(path: str | Path, started: str, columns: dict[str, str] | None = None) -> None:
+    """Store a bundled sample and submit a 1-epoch clip-vs-joint comparison on it.
+
+    Args:
+        path: The sample file.
+        started: The success message, with ``{job_id}`` and ``{rows}`` fields.
+        columns: Role -> column for a sample whose headers are not detected.
+    """
     try:
-        entry = register_sample(root, st.session_state[state.SAMPLE])
-        job_id = submit_job(root, {"data": str(entry.path), "losses": ["clip", "joint"], "tilts": ["cosine"],
-                                   "epochs": 1, "batch_size": 32, "model": st.session_state.get(state.MODEL)})
+        entry = register_sample(root, path, columns=columns)
+        spec = {"data": str(entry.path), "losses": ["clip", "joint"], "tilts": ["cosine"], "epochs": 1,
+                "batch_size": 32, "model": st.session_state.get(state.MODEL)}
+        if columns:  # the mapping as stored with the dataset, so the job reads the same columns
+            spec["columns"] = entry.mapping
+        job_id = submit_job(root, spec)
     except EngineError as exc:
         notices.error(exc)
     else:
         st.session_state[state.LAST_JOB] = job_id
-        st.success(strings.HOME_SAMPLE_STARTED.format(job_id=job_id, rows=entry.rows))
+        st.success(started.format(job_id=job_id, rows=entry.rows))
         st.page_link("views/train.py", label=strings.HOME_GO_TRAIN, icon=icons.TRAIN)
+
+
+english, japanese = st.columns(2)
+with english:
+    load_english = st.button(strings.HOME_SAMPLE_BUTTON, key=state.LOAD_SAMPLE, help=strings.HOME_SAMPLE_HELP,
+                             type="primary")
+with japanese:
+    load_japanese = st.button(t("samples.JA_SAMPLE_BUTTON"), key=state.LOAD_SAMPLE_JA,
+                              help=t("samples.JA_SAMPLE_HELP"))
+if load_english:
+    start_sample(st.session_state[state.SAMPLE], strings.HOME_SAMPLE_STARTED)
+if load_japanese:
+    start_sample(JA_SAMPLE, t("samples.JA_SAMPLE_STARTED"), JA_SAMPLE_COLUMNS)
 st.page_link("views/data.py", label=strings.HOME_GO_DATA, icon=icons.UPLOAD)
 
 st.subheader(strings.HOME_RUNS)

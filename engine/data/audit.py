@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import unicodedata
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -37,6 +38,12 @@ from engine.data.audit_report import (
 from engine.data.audit_structure import empty_cells, label_counts, structure_findings
 from engine.data.dataset import PairDataset
 from engine.data.error_text import english
+from engine.data.language import (
+    ColumnLanguage,
+    detect_language,
+    length_unit,
+    needs_multilingual,
+)
 from engine.data.leakage import leakage
 from engine.data.near_duplicates import NearPairs
 from engine.errors import CancelledError, ConfigError
@@ -76,14 +83,28 @@ def distinct_per_code(codes: np.ndarray, n_codes: int, other: np.ndarray, n_othe
     return np.bincount(cells // max(n_other, 1), minlength=n_codes)
 
 
+def text_codes_of(values: Sequence[str]) -> tuple[np.ndarray, int]:
+    """:func:`codes_of` on the NFKC forms of texts: ``ＡＢＣ`` and ``ABC``, ``ｶﾀｶﾅ`` and ``カタカナ`` share a code.
+
+    Only the distinct values are normalised, and only for comparing; the texts stay as given.
+    """
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    codes = codes.astype(np.int64)
+    folded = [unicodedata.normalize("NFKC", v) for v in distinct]
+    if all(f is v for f, v in zip(folded, distinct, strict=True)):  # normalize returns its input when unchanged
+        return codes, len(distinct)
+    refolded, n = codes_of(folded)
+    return refolded[codes], n
+
+
 class _Codes:
     """Integer codes of the audited columns, computed once (hashing 1M strings takes a fraction of a second)."""
 
     def __init__(self, data: PairDataset) -> None:
         self.rows = np.asarray(data.row, dtype=np.int64)
         self.group, self.n_group = codes_of(data.group)
-        self.left, self.n_left = codes_of(data.left)
-        self.right, self.n_right = codes_of(data.right)
+        self.left, self.n_left = text_codes_of(data.left)
+        self.right, self.n_right = text_codes_of(data.right)
         self.pair, self.n_pair = codes_of(self.left * max(self.n_right, 1) + self.right)
 
     def of(self, role: str) -> tuple[np.ndarray, int]:
@@ -209,6 +230,16 @@ def _one_to_many(data: PairDataset, codes: _Codes, role: str, findings: list[Fin
     return stats
 
 
+def _language_finding(languages: dict[str, ColumnLanguage], findings: list[Finding]) -> bool:
+    """Add a note when a text side is not English (or another Latin-script language); return whether it did."""
+    if not needs_multilingual([lang.language for lang in languages.values()]):
+        return False
+    name = {role: languages[role].language if role in languages else "image" for role in ("left", "right")}
+    findings.append(make_finding("non_english", "info", "audit.NON_ENGLISH", rows=[], count=0,
+                                 left_language=name["left"], right_language=name["right"]))
+    return True
+
+
 class _Tracker:
     """Reports progress through the stages and raises :class:`CancelledError` when asked to stop."""
 
@@ -303,7 +334,10 @@ def audit(
     track.stage("one_to_many")
     one_to_many = {role: _one_to_many(data, codes, role, findings) for role in ("left", "right")}
     track.stage("lengths")
-    lengths = {role: length_stats(data.left if role == "left" else data.right) for role in text_roles}
+    languages = {role: detect_language(data.left if role == "left" else data.right) for role in text_roles}
+    multilingual = _language_finding(languages, findings)
+    lengths = {role: length_stats(data.left if role == "left" else data.right, length_unit(languages[role]))
+               for role in text_roles}
     for role, stats in lengths.items():
         findings.extend(length_findings(data, role, stats))
     labels = label_counts(data, findings)
@@ -330,6 +364,8 @@ def audit(
         labels=labels,
         leakage=leaks,
         findings=findings,
+        languages={role: language.to_dict() for role, language in languages.items()},
+        recommend_multilingual=multilingual,
     )
     if progress is not None:
         progress("done", 1.0)

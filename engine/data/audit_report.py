@@ -25,6 +25,9 @@ SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 MAX_EXAMPLE_ROWS = 20
 SHORT_WORDS = 3  # fewer words than this is "very short"
 LONG_WORDS = 200  # ~256 word pieces: beyond any usual max_seq_length, so the tail is cut off
+# Japanese and Chinese put no spaces between words, so their lengths count characters.
+SHORT_CHARS = 4  # fewer characters than this is "very short" (a bare 2-3 character noun)
+LONG_CHARS = 256  # English-trained vocabularies give about one token per CJK character: 256+ tokens
 
 
 def sorted_rows(rows: Iterable[int]) -> list[int]:
@@ -65,12 +68,17 @@ class Finding:
 
 # Fields holding a role name ("left"/"right"), written with the catalogue's role words.
 _ROLE_FIELDS = ("role", "other")
+# Fields holding a language code (engine.data.language), written with the catalogue's language names.
+_LANGUAGE_FIELDS = ("left_language", "right_language")
 
 
 def _render(key: str, fields: Mapping[str, Any], count: int) -> tuple[str, str]:
     texts = message(key)
-    roles = message("audit.ROLE")
-    values = {"count": count} | {k: roles.get(v, v) if k in _ROLE_FIELDS else v for k, v in fields.items()}
+    roles, languages = message("audit.ROLE"), message("language.NAME")
+    values = {"count": count} | {
+        k: roles.get(v, v) if k in _ROLE_FIELDS else languages.get(v, v) if k in _LANGUAGE_FIELDS else v
+        for k, v in fields.items()
+    }
     shared = {"false_negative": t("audit.FALSE_NEGATIVE"), "group_fix": t("audit.GROUP_FIX"),
               "memorised": t("audit.MEMORISED")}
     return texts["message"].format(**shared, **values), texts["advice"].format(**shared, **values)
@@ -134,6 +142,23 @@ def render_headline(report: Mapping[str, Any]) -> str:
              notes=_counted("audit.NOTES", counts.get("info", 0)))
 
 
+def render_languages(report: Mapping[str, Any]) -> str:
+    """The language of each side of a stored audit in the language in force ("" if not recorded).
+
+    E.g. ``"Language of the texts: left Japanese, right Japanese."``; an image side reads as its role word.
+    """
+    languages = report.get("languages") or {}
+    if not languages:
+        return ""
+    names = message("language.NAME")
+
+    def name(role: str) -> str:
+        language = (languages.get(role) or {}).get("language")
+        return names.get(language, language) if language else names["image"]
+
+    return t("language.LANGUAGES_LINE", left=name("left"), right=name("right"))
+
+
 def render_summary(report: Mapping[str, Any]) -> str:
     """Plain-text summary of a stored audit in the language in force: the headline, then one line per finding."""
     lines = [render_headline(report)]
@@ -164,10 +189,15 @@ class AuditReport:
         near_duplicates: Role -> ``pairs`` (row pairs in different groups), ``rows``,
             ``examples`` ([row_a, row_b, jaccard], up to 20).
         one_to_many: Role -> ``values`` (texts with several partners across groups), ``rows``.
-        lengths: Role -> ``chars`` and ``words`` statistics, ``very_short``, ``very_long``.
+        lengths: Role -> ``chars`` and ``words`` statistics, ``unit`` (``"chars"`` for Japanese or
+            Chinese text, else ``"words"``), and ``very_short``, ``very_long`` counted in that unit.
         labels: Label -> row count (most frequent first), or None without a label column.
         leakage: Train/test overlap (see :func:`engine.data.leakage.leakage`), or None.
         findings: Sorted errors first, then warnings, then info.
+        languages: Text role -> :meth:`engine.data.language.ColumnLanguage.to_dict` (``language``,
+            ``shares``, ``values``, ``sampled``); empty in audits stored before it existed.
+        recommend_multilingual: A text side is not in English or another Latin-script language,
+            so an English-trained model starts weak and a multilingual one should be chosen.
     """
 
     rows: int
@@ -185,6 +215,8 @@ class AuditReport:
     labels: dict[str, int] | None
     leakage: dict[str, Any] | None
     findings: list[Finding]
+    languages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    recommend_multilingual: bool = False
 
     def finding(self, code: str) -> Finding | None:
         """The finding with this code, or None."""
@@ -203,10 +235,14 @@ class AuditReport:
         return render_summary(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable dict with stable keys (the attributes, plus ``counts``)."""
-        out = {k: v for k, v in asdict(self).items() if k != "findings"}
+        """JSON-serialisable dict with stable keys (the attributes, plus ``counts`` before ``findings``)."""
+        fields = asdict(self)
+        late = ("findings", "languages", "recommend_multilingual")  # added keys go last, after the older ones
+        out = {k: v for k, v in fields.items() if k not in late}
         out["counts"] = self.counts()
         out["findings"] = [f.to_dict() for f in self.findings]
+        out["languages"] = fields["languages"]
+        out["recommend_multilingual"] = self.recommend_multilingual
         return out
 
 
@@ -225,32 +261,62 @@ def _describe(values: Sequence[int]) -> dict[str, float]:
     }
 
 
-def length_stats(texts: Sequence[str]) -> dict[str, Any]:
+def _lengths(texts: Sequence[str], unit: str) -> np.ndarray:
+    if unit == "chars":
+        return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    return np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
+
+
+def _limits(unit: str) -> tuple[int, int]:
+    """(short, long) thresholds in ``unit``: fewer is very short, more is very long."""
+    return (SHORT_CHARS, LONG_CHARS) if unit == "chars" else (SHORT_WORDS, LONG_WORDS)
+
+
+def length_stats(texts: Sequence[str], unit: str = "words") -> dict[str, Any]:
     """Length statistics of a list of texts.
+
+    Args:
+        texts: The texts.
+        unit: What ``very_short`` and ``very_long`` count: ``"words"`` (whitespace-separated) or
+            ``"chars"`` (for Japanese and Chinese, written without spaces).
 
     Returns:
         ``chars`` and ``words`` (whitespace-separated) each with min, p5, median, p95, max and
-        mean; ``very_short`` (texts under 3 words) and ``very_long`` (over 200 words).
+        mean; ``unit``; ``very_short`` (texts under 3 words, or under 4 characters) and
+        ``very_long`` (over 200 words, or over 256 characters).
     """
-    words = [len(t.split()) for t in texts]
+    words = _lengths(texts, "words")
+    chars = _lengths(texts, "chars")
+    short, long = _limits(unit)
+    counted = chars if unit == "chars" else words
     return {
-        "chars": _describe([len(t) for t in texts]),
-        "words": _describe(words),
-        "very_short": sum(w < SHORT_WORDS for w in words),
-        "very_long": sum(w > LONG_WORDS for w in words),
+        "chars": _describe(chars.tolist()),
+        "words": _describe(words.tolist()),
+        "unit": unit,
+        "very_short": int((counted < short).sum()),
+        "very_long": int((counted > long).sum()),
     }
 
 
 def length_findings(data: PairDataset, role: str, stats: dict[str, Any]) -> list[Finding]:
-    """Findings for very short and very long texts of one role."""
+    """Findings for very short and very long texts of one role, in the unit its stats counted."""
     texts = data.left if role == "left" else data.right
+    unit = stats.get("unit", "words")
+    short, long = _limits(unit)
+    key_unit = "_CHARS" if unit == "chars" else ""
+    fields = {"chars": short} if unit == "chars" else {"words": short}
     out = []
+    if not (stats["very_short"] or stats["very_long"]):
+        return out
+    counted = _lengths(texts, unit)
+    rows = np.asarray(data.row, dtype=np.int64)
     if stats["very_short"]:
-        rows = [r for r, t in zip(data.row, texts, strict=True) if len(t.split()) < SHORT_WORDS]
-        out.append(make_finding(f"short_{role}", "info", "audit.SHORT_TEXTS", rows=sorted_rows(rows), count=len(rows),
-                                role=role, words=SHORT_WORDS))
+        hit = rows[counted < short]
+        out.append(make_finding(f"short_{role}", "info", f"audit.SHORT_TEXTS{key_unit}", rows=sorted_rows(hit.tolist()),
+                                count=len(hit), role=role, **fields))
     if stats["very_long"]:
-        rows = [r for r, t in zip(data.row, texts, strict=True) if len(t.split()) > LONG_WORDS]
-        out.append(make_finding(f"long_{role}", "warning", "audit.LONG_TEXTS", rows=sorted_rows(rows),
-                                count=len(rows), role=role, words=LONG_WORDS))
+        hit = rows[counted > long]
+        fields = {"chars": long} if unit == "chars" else {"words": long}
+        out.append(make_finding(f"long_{role}", "warning", f"audit.LONG_TEXTS{key_unit}", rows=sorted_rows(hit.tolist()),
+                                count=len(hit), role=role, **fields))
     return out

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import difflib
 import logging
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import pandas as pd
 
 from engine.data.error_text import keyed_error, phrase, phrase_text
 from engine.errors import ConfigError
@@ -33,6 +36,15 @@ ROLE_CANDIDATES: dict[str, tuple[str, ...]] = {
         "text",
         "texta",
         "u",
+        # Japanese catalogue exports
+        "商品名",
+        "品名",
+        "名称",
+        "商品タイトル",
+        "タイトル",
+        "名前",
+        "見出し",
+        "商品",
     ),
     "right": (
         "right",
@@ -52,9 +64,17 @@ ROLE_CANDIDATES: dict[str, tuple[str, ...]] = {
         "imagefile",
         "imageurl",
         "v",
+        "商品説明",
+        "商品詳細",
+        "説明文",
+        "説明",
+        "詳細説明",
+        "詳細",
+        "本文",
     ),
-    "group": ("group", "groupid", "productid", "sku", "pairid", "itemid", "id"),
-    "label": ("label", "category", "class", "categoryname", "labelname"),
+    "group": ("group", "groupid", "productid", "sku", "pairid", "itemid", "id", "商品id", "商品コード", "品番", "型番"),
+    "label": ("label", "category", "class", "categoryname", "labelname", "カテゴリ", "カテゴリー", "カテゴリ名", "分類",
+              "ラベル"),
 }
 
 
@@ -84,8 +104,11 @@ class ColumnMap:
 
 
 def normalise_name(name: str) -> str:
-    """Lower case without spaces, underscores and dashes: ``"Product-Title"`` -> ``"producttitle"``."""
-    return "".join(ch for ch in str(name).lower() if ch not in " _-\t")
+    """NFKC, case-folded, without spaces, underscores and dashes: ``"Product-Title"`` -> ``"producttitle"``.
+
+    NFKC folds full-width forms (``"ＳＫＵ"``, ``"商品ＩＤ"``) and the ideographic space into their usual ones.
+    """
+    return "".join(ch for ch in unicodedata.normalize("NFKC", str(name)).casefold() if ch not in " _-\t")
 
 
 def mapping_hint(columns: Sequence[str]) -> str:
@@ -128,16 +151,56 @@ def _auto_detect(role: str, columns: Sequence[str], taken: set[str]) -> str | No
     return None
 
 
-def resolve_columns(df_columns: Sequence[str], mapping: Mapping[str, str | None] | None = None) -> ColumnMap:
+def text_columns(frame: pd.DataFrame, sample: int = 1_000) -> list[str]:
+    """The columns holding some text in their first ``sample`` rows: not only numbers
+    (``"1"``, ``"1,200"``, ``"3.5"``) and empty cells. A sample keeps this cheap on 1M rows."""
+    out = []
+    head = frame.head(sample)
+    for column in head.columns:
+        values = head[column].astype(str).str.strip().str.replace(",", "", regex=False)
+        filled = values[values != ""]
+        if pd.to_numeric(filled, errors="coerce").isna().any():
+            out.append(str(column))
+    return out
+
+
+def _positional(columns: Sequence[str], taken: set[str]) -> tuple[str | None, str | None]:
+    """The two columns not otherwise used, as (left, right) in file order; (None, None) unless exactly two."""
+    rest = [c for c in columns if c not in taken]
+    if len(rest) != 2:
+        return None, None
+    logger.info("No usual column names; taking '%s' as left and '%s' as right by their order.", *rest)
+    return rest[0], rest[1]
+
+
+def is_positional(colmap: ColumnMap, mapping: Mapping[str, str | None] | None = None) -> bool:
+    """Whether :func:`resolve_columns` took left and right by their order (neither given nor a usual name)."""
+    given = dict(mapping or {})
+    if any(given.get(role) is not None and str(given.get(role)).strip() for role in ("left", "right")):
+        return False
+    return (normalise_name(colmap.left) not in ROLE_CANDIDATES["left"]
+            and normalise_name(colmap.right) not in ROLE_CANDIDATES["right"])
+
+
+def resolve_columns(
+    df_columns: Sequence[str],
+    mapping: Mapping[str, str | None] | None = None,
+    *,
+    text: Sequence[str] | None = None,
+) -> ColumnMap:
     """Decide which column plays which role.
 
     Explicit entries in ``mapping`` win; roles left out (or given as None/"") are auto-detected
     from common names, compared ignoring case, spaces, underscores and dashes (see
-    :data:`ROLE_CANDIDATES`). ``group`` and ``label`` stay None when nothing matches.
+    :data:`ROLE_CANDIDATES`). ``group`` and ``label`` stay None when nothing matches. When neither
+    left nor right is given or recognised and exactly two columns are left over, the first is left
+    and the second right (:func:`is_positional` tells; the loader then adds a note saying so).
 
     Args:
         df_columns: The table's column names.
         mapping: Role -> column name; keys among ``left``, ``right``, ``group``, ``label``.
+        text: The columns that hold text (:func:`text_columns`), among which left and right are
+            taken by order; None counts every column.
 
     Returns:
         The resolved :class:`ColumnMap`.
@@ -169,6 +232,9 @@ def resolve_columns(df_columns: Sequence[str], mapping: Mapping[str, str | None]
             chosen[role] = _auto_detect(role, columns, taken)
             if chosen[role] is not None and role in ("left", "right"):
                 taken.add(chosen[role])  # type: ignore[arg-type]
+    if chosen["left"] is None and chosen["right"] is None:
+        used = {c for c in chosen.values() if c is not None}
+        chosen["left"], chosen["right"] = _positional([c for c in columns if text is None or c in text], used)
     missing = [role for role in ("left", "right") if chosen[role] is None]
     if missing:
         examples = {role: "/".join(ROLE_CANDIDATES[role][1:5]) for role in missing}

@@ -11,10 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from engine.data.columns import ColumnMap, check_column_map, resolve_columns
+from engine.data.columns import (
+    ColumnMap,
+    check_column_map,
+    resolve_columns,
+    text_columns,
+)
 from engine.data.formats import read_raw
 from engine.data.header_line import header_is_data, with_header_row
-from engine.data.load_notes import LoadNote, read_notes
+from engine.data.load_notes import LoadNote, positional_note, read_notes
 from engine.data.pair_groups import assign_groups, row_group
 from engine.data.validation import (
     check_cell_lengths,
@@ -196,7 +201,7 @@ def load_pairs(
     if isinstance(columns, ColumnMap):
         colmap = check_column_map(columns, list(frame.columns))
     else:
-        colmap = resolve_columns(list(frame.columns), columns)
+        colmap = resolve_columns(list(frame.columns), columns, text=text_columns(frame))
     check_cell_lengths(frame, raw.lines, raw.line_label, source)
     check_nested(raw.nested, colmap.used(), source)
     for role in ("left", "right"):
@@ -207,6 +212,8 @@ def load_pairs(
     groups, group_notes = assign_groups(values["left"], values["right"], values.get("group"), rows,
                                         column=colmap.group, raw=raw, source=source)
     notes = [*read_notes(raw, colmap, source, header_kept=header_kept), *group_notes]
+    if not isinstance(columns, ColumnMap):  # roles taken by column order are said, not silent
+        notes += positional_note(colmap, columns, source)
     for note in notes:  # shown to people through PairDataset.notes, in their language; logged for the record
         logger.info("%s", note.message)
     used = set(colmap.used().values())

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.data.columns import ColumnMap
+from engine.data.columns import ColumnMap, is_positional
 from engine.data.error_text import EXAMPLE_ROWS, phrase, render_text, rows_phrase
 from engine.data.header_line import looks_like_header
 from engine.data.raw_table import RawTable
@@ -119,3 +119,11 @@ def rows_note(code: str, key: str, rows: Sequence[int], raw: RawTable, **fields:
     where = rows_phrase(list(rows), raw.lines, raw.line_label)
     return LoadNote(code, key, fields=fields | {"rows": counted("ROW", len(rows)), "where": where},
                     rows=sorted(rows)[:MAX_NOTE_ROWS], count=len(rows))
+
+
+def positional_note(colmap: ColumnMap, mapping: Mapping[str, str | None] | None, source: str) -> list[LoadNote]:
+    """A note when left and right were taken by column order because no name was recognised; else none."""
+    if not is_positional(colmap, mapping):
+        return []
+    return [LoadNote("positional_columns", "load_notes.POSITIONAL_COLUMNS", count=0,
+                     fields={"source": source, "left": colmap.left, "right": colmap.right})]

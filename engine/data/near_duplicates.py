@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import math
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -68,8 +69,12 @@ def _unique_sorted(values: np.ndarray) -> np.ndarray:
 
 
 def normalise_text(text: str) -> str:
-    """Lower case with runs of whitespace collapsed to one space and the ends stripped."""
-    return " ".join(text.lower().split())[:MAX_CHARS]
+    """NFKC, lower case, runs of whitespace collapsed to one space and the ends stripped.
+
+    NFKC makes full-width and half-width forms compare equal (``ＡＢＣ`` and ``ABC``, ``ｶﾀｶﾅ`` and
+    ``カタカナ``); only the comparison key changes, never the user's text.
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())[:MAX_CHARS]
 
 
 def shingle_set(text: str) -> set[str]:

@@ -214,6 +214,8 @@ def test_to_dict_is_json_with_stable_keys(planted):
         "leakage",
         "counts",
         "findings",
+        "languages",
+        "recommend_multilingual",
     ]
     assert set(out["findings"][0]) == {"code", "severity", "message", "advice", "rows", "count", "key", "fields"}
     assert out["counts"] == report.counts() and sum(out["counts"].values()) == len(report.findings)

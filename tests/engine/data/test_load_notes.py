@@ -133,8 +133,9 @@ def test_first_line_that_reads_like_a_pair_is_kept(write):
     assert note.rows == [1] and note.message.startswith(
         "'nohead.csv': line 1 looks like a pair, not like column names ('Item 1', 'A steel item number 1 that holds "
         "coffee.'), so it is kept as the first pair (row 1)")
-    with pytest.raises(DataError, match="Cannot tell which column"):  # no mapping: the roles are still unknown
-        load_pairs(path)
+    # No mapping and no usual names: the two columns are taken by their order, and a note says so.
+    guessed = load_pairs(path)
+    assert guessed.left == data.left and {"header_kept", "positional_columns"} <= set(_notes(guessed))
 
 
 def test_header_false_keeps_the_first_line(write):

@@ -45,11 +45,12 @@ def test_shift_jis_file_gets_a_japanese_hint(tmp_path):
 
 def test_unknown_columns_name_the_users_columns(tmp_path):
     path = tmp_path / "ja.csv"
-    path.write_text("名前,説明\nマグ,陶器のカップ\n", encoding="utf-8")
+    # 名前/説明 are recognised now, and two unknown text columns are taken by order: three stay unknown.
+    path.write_text("見本A,見本B,見本C\nマグ,陶器のカップ,白\n", encoding="utf-8")
     with override("ja"):
         text = render_error(_error(lambda: load_pairs(path)))
-    assert text.startswith("どの列が左側のテキストで、どの列が右側のテキストか判別できません。見つかった列：'名前', '説明'。")
-    assert "--left-column 名前 --right-column 説明" in text
+    assert text.startswith("どの列が左側のテキストで、どの列が右側のテキストか判別できません。見つかった列：'見本A', '見本B', '見本C'。")
+    assert "--left-column 見本A --right-column 見本B" in text
 
 
 def test_too_little_data_and_errors_without_a_key():
