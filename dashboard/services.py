@@ -55,8 +55,8 @@ def store_repairs(root: str) -> list[str]:
     """Read the store once, repairing what is damaged (e.g. a truncated ``index.json``), and say what
     was repaired, so the page can warn about it. Empty when the store was sound (the usual case)."""
     store = RunStore(root)
-    if not store.index_path.parent.is_dir():
-        return []
+    if not store.index_path.parent.is_dir() or store.inspect_index()[1] is None:
+        return []  # the usual case costs one read of index.json per page run
     store.list_runs()
     return [repair["message"] for repair in store.repairs]
 

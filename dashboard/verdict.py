@@ -50,15 +50,21 @@ def verdict_card(root: str, run_ids: Sequence[str] | None = None, *, direction: 
     return card
 
 
+def light_heading(light: str, text: str) -> None:
+    """A heading with its traffic light (``green``/``amber``/``red``); ``text`` is fixed catalogue words
+    (Markdown is safe here: it colours the heading)."""
+    colour, icon = LIGHTS[light]
+    st.subheader(t("decision_screen.LIGHT_HEADING", colour=colour, icon=icon, text=text))
+
+
 def _draw(card: VerdictCard, loss: str | None) -> None:
-    colour, icon = LIGHTS[card.light]
-    st.subheader(f":{colour}[{icon} {card.headline}]")  # fixed words only: Markdown is safe here
+    light_heading(card.light, card.headline)
     st.text(card.sentence)
     st.text(card.next_step)
     if card.reasons:
         with st.expander(t("decision_screen.CARD_REASONS", n=len(card.reasons))):
             for reason in card.reasons:
-                st.text("• " + reason)
+                st.text(t("decision_screen.BULLET", text=reason))
     notes = [message("decision_screen.CARD_BASIS")[card.basis]]
     if loss:
         notes.append(t("decision_screen.CARD_QUOTED", loss=loss))

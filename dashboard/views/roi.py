@@ -35,7 +35,6 @@ from engine.roi.presets import DEFAULT_PRESET
 from engine.runs import read_json
 
 # The traffic light of the decision: a coloured disc (a text glyph: no colour-emoji font is needed).
-LIGHTS = {"go": ":green[●]", "extend": ":orange[●]", "stop": ":red[●]"}
 FACTORS = (2.0, 4.0)  # the learning curve predicts at 2x and 4x the pairs
 
 root = st.session_state[state.STORE]
@@ -55,6 +54,9 @@ columns = columns_of(read_json(Path(root) / first_run / "config.json") if first_
 direction_names = ({d: direction_text(d, columns) for d in DIRECTIONS} if columns
                    else dict(chart_strings.DIRECTION_LABELS))
 
+
+# The traffic light of each outcome (Streamlit colour directives; the words come from the catalogue).
+LIGHTS = {"go": ":green[●]", "extend": ":orange[●]", "stop": ":red[●]"}
 
 def _start_inputs() -> None:
     """Load the inputs saved for this comparison (else the default preset) when the comparison changes."""
@@ -150,7 +152,7 @@ def _headline(result: dict[str, Any]) -> None:
     outcome, currency, horizon = result["decision"]["outcome"], result["currency"], result["inputs"]["horizon_months"]
     increment = result["monte_carlo"]["increment"]
     npv, payback = increment["npv"], increment["payback_month"]
-    st.subheader(f"{LIGHTS[outcome]} {t(f'roi.OUTCOME_{outcome.upper()}')}")
+    st.subheader(t("roi_page.HEADING", light=LIGHTS[outcome], outcome=t(f"roi.OUTCOME_{outcome.upper()}")))
     st.text(t(f"roi.NEXT_{outcome.upper()}"))
     tiles = st.columns(3)
     tiles[0].metric(t("roi_page.TILE_NPV"), fmt.money(npv["median"], currency), border=True,

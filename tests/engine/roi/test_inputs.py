@@ -57,6 +57,8 @@ def test_refusals_read_in_japanese(hand_inputs):
 
 def test_k_is_free_without_a_gallery(hand_inputs):
     validate_inputs(hand_inputs(k=500))  # the gallery is only known with a comparison
+    with pytest.raises(RoiInputError, match="k"):  # once it is known, k must fit in it
+        validate_inputs(hand_inputs(k=500), gallery_size=100)
 
 
 def test_json_round_trip(hand_inputs):
