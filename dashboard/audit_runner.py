@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.data import audit, check_trainable, load_pairs, split_pairs
+from engine.config import ModelConfig
+from engine.data import PairDataset, audit, check_trainable, load_pairs, split_pairs
+from engine.data.token_lengths import TokenCounter, counter_or_none
 from engine.datasets import safe_name
 from engine.errors import CancelledError, EngineError
+from engine.models.packaged import recommend, side_languages
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +95,8 @@ def _work(task: AuditTask, name: str, payload: list[bytes], mapping: dict[str, s
         train, test = split_pairs(pairs, test_size=0.2, seed=0)
     except EngineError:  # too few pairs to split: audit without the leakage check
         train = test = None
-    report = audit(pairs, train=train, test=test, progress=task.progress, should_stop=task.stop.is_set)
+    report = audit(pairs, train=train, test=test, tokens=_token_counter(pairs), progress=task.progress,
+                   should_stop=task.stop.is_set)
     try:
         check_trainable(pairs)
         refusal = None
@@ -101,6 +105,16 @@ def _work(task: AuditTask, name: str, payload: list[bytes], mapping: dict[str, s
     task.result = {"report": report.to_dict(), "notes": [note.to_dict() for note in pairs.notes],
                    "refusal": refusal}
     task.state = "done"
+
+
+def _token_counter(pairs: PairDataset) -> TokenCounter | None:
+    """The tokenizer of the model the data's language calls for, at the default token limit.
+
+    Japanese data is counted with the multilingual model's tokenizer, English with MiniLM's; when
+    that model is not installed the audit judges long texts by their length.
+    """
+    choice = recommend(side_languages(pairs.left, pairs.right))
+    return counter_or_none(choice.name, ModelConfig.max_seq_length)
 
 
 def _bare(exc: BaseException) -> BaseException:

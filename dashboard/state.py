@@ -28,6 +28,9 @@ TRAIN_BATCH = "train_batch_size"
 TRAIN_SEED = "train_seed"
 TRAIN_MAX_ROWS = "train_max_rows"
 TRAIN_START = "train_start"
+TRAIN_MODEL = "train_model"     # selectbox: a packaged model's name or MODEL_FOLDER_CHOICE
+TRAIN_MODEL_FOLDER = "train_model_folder"  # text input: a model folder on this machine
+TRAIN_MODEL_FOR = "train_model_for"  # str: digest of the dataset the model was preselected for
 LAST_JOB = "last_job"           # str: id of the job submitted last in this session
 LOAD_SAMPLE = "load_sample"     # button on Home
 LOAD_SAMPLE_JA = "load_sample_ja"  # button on Home: the Japanese sample catalogue
@@ -38,6 +41,7 @@ LATENT_SELECT = "latent_select"
 CANCEL_PREFIX = "cancel_"       # + job id
 
 COMPARISON = "__comparison__"   # RUN value meaning "the store's latest comparison"
+MODEL_FOLDER_CHOICE = "__folder__"  # TRAIN_MODEL value meaning "a model folder on this machine"
 
 RESULT_SECTION = "results.section"
 LANGUAGE = "language"           # str: "en" or "ja", the sidebar language switch (every page reads it)

@@ -28,11 +28,12 @@ from engine.i18n import LANGUAGES, get_language, message, override, t  # noqa: E
 
 from engine.report import cli as report_cli  # noqa: E402
 from engine.roi import cli as roi_cli  # noqa: E402
+from engine.models import cli as models_cli  # noqa: E402
 from engine.runs import doctor_cli  # noqa: E402
 
 logger = logging.getLogger(__name__)
 # Sub-commands kept in their own packages: each module has NAME, add_parser, command and print_result.
-_MODULE_COMMANDS = (roi_cli, report_cli, doctor_cli)
+_MODULE_COMMANDS = (roi_cli, report_cli, doctor_cli, models_cli)
 DEFAULT_STORE = "tiltpilot_runs"
 
 
@@ -91,7 +92,7 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="training seed")
     p.add_argument("--split-seed", type=int, default=0, help="train/test split seed")
     p.add_argument("--test-size", type=float, default=0.2)
-    p.add_argument("--model", help="sentence-transformers folder, run directory, or cached hub name (default: all-MiniLM-L6-v2)")
+    p.add_argument("--model", help="all-MiniLM-L6-v2, multilingual-e5-small, a sentence-transformers folder, a run directory, or a cached hub name (default: chosen by the data's language)")
     p.add_argument("--towers", choices=("shared", "separate"), default="shared")
     p.add_argument("--projection-dim", type=int)
     p.add_argument("--max-seq-length", type=int, default=128)
@@ -122,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_args(p)
     p.add_argument("--test-size", type=float, default=0.2)
     p.add_argument("--split-seed", type=int, default=0)
+    p.add_argument("--model", help="model whose tokenizer counts long texts (default: chosen by the data's language)")
+    p.add_argument("--max-seq-length", type=int, default=ModelConfig.max_seq_length,
+                   help=f"tokens the model will read per text (default {ModelConfig.max_seq_length})")
 
     p = sub.add_parser("train", help="fine-tune with one loss and evaluate base vs tuned")
     _add_data_args(p)
@@ -165,12 +169,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _chosen_model(args: argparse.Namespace) -> str | None:
+    """``--model``, or when it is left out, the packaged model for the data's language, said on stderr with why.
+
+    A named packaged model that does not read a side's language (MiniLM on Japanese) is kept, with a warning.
+    """
+    from engine.data import load_pairs
+    from engine.models.packaged import language_names, packaged, recommend, render_reason, side_languages, uncovered
+
+    named = packaged(args.model) if args.model else None
+    if getattr(args, "resume", None) or (args.model and (named is None or named.languages is None)):
+        return args.model  # nothing to say: a resumed run, a folder, or a model that reads every language
+
+    data = load_pairs(args.data, _columns(args))
+    languages = side_languages(data.left, data.right)
+    if args.model:  # kept as given; a packaged model that does not read the data's language is warned about
+        missing = sorted(set(uncovered(args.model, list(languages.values()))))
+        if missing:
+            print(t("models.NOT_COVERED", model=packaged(args.model).name, languages=", ".join(language_names(missing))),
+                  file=sys.stderr)
+        return args.model
+    choice = recommend(languages)
+    print(t("models.CHOSEN", model=choice.name, reason=render_reason(choice)), file=sys.stderr)
+    return choice.name
+
+
 def _run_config(args: argparse.Namespace, loss: str, tilt: str) -> RunConfig:
     return RunConfig(
         data=DataConfig(path=args.data, columns=_columns(args), test_size=args.test_size, split_seed=args.split_seed),
         loss=LossConfig(name=loss, tilt=tilt, temperature=_parse_temperature(args.temperature),
                         weights=_parse_weights(args.weights)),
-        model=ModelConfig(name_or_path=args.model, towers=args.towers, projection_dim=args.projection_dim,
+        model=ModelConfig(name_or_path=_chosen_model(args), towers=args.towers, projection_dim=args.projection_dim,
                           max_seq_length=args.max_seq_length, device=args.device),
         train=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed),
         analysis=AnalysisConfig(enabled=not args.no_analysis, n_resamples=args.bootstrap,
@@ -198,10 +227,16 @@ class _ProgressBar:
 
 def _cmd_audit(args: argparse.Namespace) -> dict[str, Any]:
     from engine.data import audit, check_trainable, load_pairs, split_pairs
+    from engine.data.token_lengths import counter_or_none, load_counter
+    from engine.models.packaged import recommend, side_languages
 
+    limit = ModelConfig(name_or_path=args.model, max_seq_length=args.max_seq_length).max_seq_length  # validates it
     data = load_pairs(args.data, _columns(args))
     train_part, test_part = split_pairs(data, test_size=args.test_size, seed=args.split_seed)
-    report = audit(data, train=train_part, test=test_part, progress=_AuditProgress()).to_dict()
+    # A named model must be there; the one the data's language calls for may not be built yet (then: heuristic).
+    tokens = (load_counter(args.model, limit) if args.model
+              else counter_or_none(recommend(side_languages(data.left, data.right)).name, limit))
+    report = audit(data, train=train_part, test=test_part, tokens=tokens, progress=_AuditProgress()).to_dict()
     report["load_notes"] = [note.to_dict() for note in data.notes]
     try:
         check_trainable(data)

@@ -19,6 +19,7 @@ from engine.experiment import (
     evaluate_encoder,
     prepare_data,
     run_experiment,
+    with_chosen_model,
 )
 from engine.i18n import message
 from engine.runs import COMPARISON_FILE, RunStore, atomic_write_json, read_json
@@ -50,12 +51,13 @@ def run_comparison(
         comparison_path: Where to write the comparison (default ``out/comparison.json``); the
             background job queue gives each job its own file.
     """
-    configs = [replace(base_config, loss=LossConfig(name=loss, tilt=tilt, temperature=base_config.loss.temperature,
-                                                    weights=base_config.loss.weights))
-               for loss in losses for tilt in tilts]
     store = RunStore(out)
     started = time.perf_counter()
     split = prepare_data(base_config)
+    base_config = with_chosen_model(base_config, split.full)
+    configs = [replace(base_config, loss=LossConfig(name=loss, tilt=tilt, temperature=base_config.loss.temperature,
+                                                    weights=base_config.loss.weights))
+               for loss in losses for tilt in tilts]
     encoder = encoder_from_config(base_config.model)
     base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
     base.labels = base_label_evidence(encoder, split, base, base_config)  # shared by every run, like base

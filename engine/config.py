@@ -33,7 +33,7 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    name_or_path: str | None = None  # None = packaged all-MiniLM-L6-v2
+    name_or_path: str | None = None  # None = the packaged model for the data's language (engine.models.packaged)
     towers: str = "shared"
     projection_dim: int | None = None
     max_seq_length: int = 128  # covers ~95% of catalogue descriptions; longer ones are truncated

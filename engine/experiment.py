@@ -13,7 +13,7 @@ import platform
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,10 +23,12 @@ from engine import __version__
 from engine.analysis.label_evidence import label_evidence
 from engine.config import ModelConfig, RunConfig
 from engine.data import PairDataset, audit, check_trainable, load_pairs, split_pairs
+from engine.data.token_lengths import counter_or_none
 from engine.errors import EngineError
 from engine.evaluate import evaluate_retrieval
 from engine.losses import build_loss, default_temperature
 from engine.models import DualEncoder, load_encoder
+from engine.models.packaged import choose
 from engine.runs import RunPaths, RunStore, atomic_write_json
 from engine.runs.atomic import atomic_write_npz, atomic_write_text
 from engine.runs.index_entries import index_summary
@@ -61,6 +63,19 @@ def prepare_data(config: RunConfig) -> SplitData:
     check_trainable(full)  # refuse before minutes of loading and training, with advice that helps
     train_part, test_part = split_pairs(full, test_size=config.data.test_size, seed=config.data.split_seed)
     return SplitData(full=full, train=train_part, test=test_part)
+
+
+def with_chosen_model(config: RunConfig, data: PairDataset) -> RunConfig:
+    """``config`` with the packaged model that suits the data's language, when it names none.
+
+    English (or other Latin-script) texts get the small English model; any other language the
+    multilingual one (:func:`engine.models.packaged.recommend`). A named model is kept as it is.
+    """
+    choice = choose(config.model.name_or_path, data.left, data.right)
+    if choice is None:
+        return config
+    logger.info("model %s chosen for the data (%s)", choice.name, choice.fields)
+    return replace(config, model=replace(config.model, name_or_path=choice.name))
 
 
 def evaluate_encoder(encoder: DualEncoder, test: PairDataset, *, tilt: str, batch_size: int = 64) -> Evaluation:
@@ -144,6 +159,7 @@ def run_experiment(
         re-raised.
     """
     split = split or prepare_data(config)
+    config = with_chosen_model(config, split.full)
     if run is None:
         run = store.create_run(config.loss.label, resolved_config(config, split))
     else:
@@ -162,7 +178,8 @@ def run_experiment(
 def _execute(config, store, run, split, base, callback, resume, should_stop) -> None:
     timings: dict[str, float] = {}
     store.set_status(run, "running", pid=os.getpid(), stage="audit")
-    atomic_write_json(run.audit, audit(split.full, train=split.train, test=split.test).to_dict())
+    tokens = counter_or_none(config.model.name_or_path, config.model.max_seq_length)  # long texts in the model's tokens
+    atomic_write_json(run.audit, audit(split.full, train=split.train, test=split.test, tokens=tokens).to_dict())
     atomic_write_json(
         run.split,
         {

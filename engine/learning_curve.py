@@ -40,6 +40,7 @@ from engine.experiment import (
     prepare_data,
     resolved_config,
     run_experiment,
+    with_chosen_model,
 )
 from engine.runs import LEARNING_CURVE_FILE, RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
@@ -190,6 +191,7 @@ def run_learning_curve(
     seed = config.train.seed if seed is None else seed
     started = time.perf_counter()
     split = prepare_data(config)
+    config = with_chosen_model(config, split.full)
     subsets = nested_train_subsets(split.train, ordered, seed=seed)
     base = _shared_base(config, split)
     counts = _resample_counts(len(split.test), n_boot, seed)

@@ -13,13 +13,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.config import RunConfig
 from engine.errors import ConfigError
 from engine.i18n import t
 from engine.runs import RunPaths, RunStore, RunUnreadableError, read_json
-from engine.train import StepInfo
-from engine.train.checkpoint import CHECKPOINT_FILE
+from engine.runs.layout import CHECKPOINT_FILE
+
+if TYPE_CHECKING:  # the pages import this module, and engine.train imports torch
+    from engine.train import StepInfo
 
 logger = logging.getLogger(__name__)
 

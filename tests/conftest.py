@@ -45,6 +45,18 @@ def toy_rows(n: int = 80, seed: int = 0) -> list[dict[str, str]]:
     return rows
 
 
+def csv_bytes(rows: list[dict[str, str]]) -> bytes:
+    """Rows as the UTF-8 bytes of a CSV file with a header (what a browser uploads)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
     """Write rows (dicts with the same keys) as a UTF-8 CSV with a header."""
     with open(path, "w", newline="", encoding="utf-8") as handle:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import icons, notices, services, state, strings, tables
+from dashboard import icons, model_picker, notices, services, state, strings, tables
 from dashboard.verdict import verdict_card
 from engine.charts.sides import DIRECTIONS, columns_of, direction_text
 from engine.datasets import register_sample
@@ -33,6 +33,10 @@ JA_SAMPLE_COLUMNS = {"left": "商品名", "right": "商品説明", "group": "商
 def start_sample(path: str | Path, started: str, columns: dict[str, str] | None = None) -> None:
     """Store a bundled sample and submit a 1-epoch clip-vs-joint comparison on it.
 
+    The model is the one named at start-up, else the one recommended for the sample's languages
+    (the multilingual model for the Japanese sample); a packaged model not built yet stops the run
+    with the command that builds it.
+
     Args:
         path: The sample file.
         started: The success message, with ``{job_id}`` and ``{rows}`` fields.
@@ -40,8 +44,11 @@ def start_sample(path: str | Path, started: str, columns: dict[str, str] | None 
     """
     try:
         entry = register_sample(root, path, columns=columns)
+        model, choice = model_picker.quick_run_model(model_picker.dataset_languages(entry),
+                                                     st.session_state.get(state.MODEL))
+        model_picker.require_installed(model)
         spec = {"data": str(entry.path), "losses": ["clip", "joint"], "tilts": ["cosine"], "epochs": 1,
-                "batch_size": 32, "model": st.session_state.get(state.MODEL)}
+                "batch_size": 32, "model": model}
         if columns:  # the mapping as stored with the dataset, so the job reads the same columns
             spec["columns"] = entry.mapping
         job_id = submit_job(root, spec)
@@ -50,6 +57,8 @@ def start_sample(path: str | Path, started: str, columns: dict[str, str] | None 
     else:
         st.session_state[state.LAST_JOB] = job_id
         st.success(started.format(job_id=job_id, rows=entry.rows))
+        reason = model_picker.reason_text(choice) if choice else t("models.STARTUP_CHOICE")
+        st.caption(notices.plain(t("models.CHOSEN", model=model, reason=reason)))  # a start-up model may be a path
         st.page_link("views/train.py", label=strings.HOME_GO_TRAIN, icon=icons.TRAIN)
 
 

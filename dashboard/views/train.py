@@ -6,7 +6,16 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import icons, job_cards, notices, services, state, strings, tables
+from dashboard import (
+    icons,
+    job_cards,
+    model_picker,
+    notices,
+    services,
+    state,
+    strings,
+    tables,
+)
 from engine.config import LOSS_NAMES, TILT_NAMES
 from engine.errors import EngineError
 from engine.i18n import message, t
@@ -98,6 +107,8 @@ else:
     dataset = st.selectbox(strings.TRAIN_DATASET, list(by_digest), key=state.TRAIN_DATASET, help=strings.TRAIN_DATASET_HELP,
                            format_func=lambda d: strings.TRAIN_DATASET_LABEL.format(
                                name=by_digest[d].name, rows=by_digest[d].rows, digest=d[:8]))
+    # None while the chosen model cannot be used (not built, no folder): nothing may be queued then.
+    model = model_picker.model_selector(by_digest[dataset], st.session_state.get(state.MODEL))
     left, right = st.columns(2)
     with left:
         losses = st.multiselect(strings.TRAIN_LOSSES, LOSS_NAMES, default=SPEC_DEFAULTS["losses"], key=state.TRAIN_LOSSES,
@@ -118,8 +129,8 @@ else:
     # Settings both job kinds share; each kind adds its own below.
     shared = {"data": str(by_digest[dataset].path), "columns": by_digest[dataset].mapping, "temperature": temperature,
               "epochs": int(epochs), "batch_size": int(batch), "seed": int(seed), "max_rows": int(max_rows) or None,
-              "model": st.session_state.get(state.MODEL)}
-    compare_clicked = st.button(strings.TRAIN_START, key=state.TRAIN_START, type="primary")
+              "model": model}
+    compare_clicked = st.button(strings.TRAIN_START, key=state.TRAIN_START, type="primary", disabled=model is None)
 
     st.subheader(t("train_page.CURVE_TITLE"))
     st.caption(t("train_page.CURVE_INTRO"))
@@ -134,9 +145,11 @@ else:
     target = c3.number_input(t("train_page.CURVE_TARGET"), 0.0, 100.0, 100.0 * (default_target or 0.0), step=5.0,
                              format="%.0f", key=state.CURVE_TARGET, help=t("train_page.CURVE_TARGET_HELP"))
     st.caption(t("train_page.CURVE_SHARED"))
-    curve_clicked = st.button(t("train_page.CURVE_START"), key=state.CURVE_START)
+    curve_clicked = st.button(t("train_page.CURVE_START"), key=state.CURVE_START, disabled=model is None)
     pending_box = st.empty()
 
+    if model is None:  # a disabled button cannot be clicked; a click from before the change is dropped
+        compare_clicked = curve_clicked = False
     if compare_clicked:
         st.session_state.pop(state.TRAIN_PENDING, None)
         _request({**shared, "losses": losses, "tilts": tilts}, strings.TRAIN_STARTED)

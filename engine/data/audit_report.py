@@ -190,7 +190,8 @@ class AuditReport:
             ``examples`` ([row_a, row_b, jaccard], up to 20).
         one_to_many: Role -> ``values`` (texts with several partners across groups), ``rows``.
         lengths: Role -> ``chars`` and ``words`` statistics, ``unit`` (``"chars"`` for Japanese or
-            Chinese text, else ``"words"``), and ``very_short``, ``very_long`` counted in that unit.
+            Chinese text, else ``"words"``), and ``very_short``, ``very_long`` counted in that unit;
+            plus ``tokens`` (:func:`token_stats`) when the model's tokenizer counted the texts.
         labels: Label -> row count (most frequent first), or None without a label column.
         leakage: Train/test overlap (see :func:`engine.data.leakage.leakage`), or None.
         findings: Sorted errors first, then warnings, then info.
@@ -298,23 +299,67 @@ def length_stats(texts: Sequence[str], unit: str = "words") -> dict[str, Any]:
     }
 
 
-def length_findings(data: PairDataset, role: str, stats: dict[str, Any]) -> list[Finding]:
-    """Findings for very short and very long texts of one role, in the unit its stats counted."""
+def token_stats(counts: np.ndarray, *, limit: int, model: str, model_max: int | None) -> dict[str, Any]:
+    """Token-count statistics of one side's texts under a model's limit (``lengths[role]["tokens"]``).
+
+    Args:
+        counts: Tokens per text, prefix and special tokens included
+            (:meth:`engine.data.token_lengths.TokenCounter.count`).
+        limit: Tokens the run reads per text (``max_seq_length``).
+        model: The model's name.
+        model_max: The most tokens the model accepts, or None if unknown.
+
+    Returns:
+        ``model``, ``limit``, ``model_max``, ``over`` (texts longer than the limit), ``longest``,
+        and ``counts`` (min, p5, median, p95, max, mean).
+    """
+    return {"model": model, "limit": int(limit), "model_max": model_max, "over": int((counts > limit).sum()),
+            "longest": int(counts.max()) if len(counts) else 0, "counts": _describe(counts.tolist())}
+
+
+def _long_tokens(rows: np.ndarray, role: str, counts: np.ndarray, tokens: dict[str, Any]) -> Finding:
+    """The warning for texts longer than the model's limit, its advice fitted to how far it can be raised."""
+    limit, model_max = tokens["limit"], tokens["model_max"]
+    hit = rows[counts > limit]
+    key = ("audit.LONG_TOKENS_NO_MAX" if model_max is None
+           else "audit.LONG_TOKENS_AT_MAX" if limit >= model_max else "audit.LONG_TOKENS")
+    fields = {"role": role, "limit": limit, "model": tokens["model"], "longest": tokens["longest"]}
+    if model_max is not None:
+        fields["model_max"] = model_max
+    return make_finding(f"long_{role}", "warning", key, rows=sorted_rows(hit.tolist()), count=len(hit), **fields)
+
+
+def length_findings(
+    data: PairDataset, role: str, stats: dict[str, Any], token_counts: np.ndarray | None = None
+) -> list[Finding]:
+    """Findings for very short and very long texts of one role.
+
+    Args:
+        data: The audited pairs.
+        role: ``"left"`` or ``"right"``.
+        stats: The role's :func:`length_stats`, with ``tokens`` (:func:`token_stats`) when a
+            model's tokenizer counted its texts.
+        token_counts: Tokens per text of the role when counted; long texts are then those over the
+            model's limit, else those over the word or character heuristic.
+    """
     texts = data.left if role == "left" else data.right
     unit = stats.get("unit", "words")
     short, long = _limits(unit)
     key_unit = "_CHARS" if unit == "chars" else ""
     fields = {"chars": short} if unit == "chars" else {"words": short}
     out = []
-    if not (stats["very_short"] or stats["very_long"]):
-        return out
-    counted = _lengths(texts, unit)
     rows = np.asarray(data.row, dtype=np.int64)
+    tokens = stats.get("tokens") if token_counts is not None else None
     if stats["very_short"]:
-        hit = rows[counted < short]
+        hit = rows[_lengths(texts, unit) < short]
         out.append(make_finding(f"short_{role}", "info", f"audit.SHORT_TEXTS{key_unit}", rows=sorted_rows(hit.tolist()),
                                 count=len(hit), role=role, **fields))
+    if tokens is not None:
+        if tokens["over"]:
+            out.append(_long_tokens(rows, role, np.asarray(token_counts), tokens))
+        return out
     if stats["very_long"]:
+        counted = _lengths(texts, unit)
         hit = rows[counted > long]
         fields = {"chars": long} if unit == "chars" else {"words": long}
         out.append(make_finding(f"long_{role}", "warning", f"audit.LONG_TEXTS{key_unit}", rows=sorted_rows(hit.tolist()),

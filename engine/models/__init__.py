@@ -1,9 +1,24 @@
-"""Encoders: loading pretrained dual encoders, towers, projection heads, device choice."""
+"""Encoders: loading pretrained dual encoders, towers, projection heads, device choice.
+
+Attributes load on first use, so torch-free parts (:mod:`engine.models.packaged`) can be imported
+by pages without importing torch.
+"""
 
 from __future__ import annotations
 
-from engine.models.device import select_device
-from engine.models.dual_encoder import DualEncoder
-from engine.models.loading import DEFAULT_MODEL, load_encoder, resolve_model_path
+import importlib
 
-__all__ = ["DEFAULT_MODEL", "DualEncoder", "load_encoder", "resolve_model_path", "select_device"]
+_HOMES = {
+    "DEFAULT_MODEL": "engine.models.loading",
+    "load_encoder": "engine.models.loading",
+    "resolve_model_path": "engine.models.loading",
+    "DualEncoder": "engine.models.dual_encoder",
+    "select_device": "engine.models.device",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'engine.models' has no attribute '{name}'")
+    return getattr(importlib.import_module(_HOMES[name]), name)

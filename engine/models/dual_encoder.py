@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from engine.errors import ConfigError
+from engine.models.prefixes import prompts_of
 from engine.models.st_compat import Normalize, SentenceTransformer
 
 logger = logging.getLogger(__name__)
@@ -38,15 +39,19 @@ class DualEncoder(nn.Module):
         towers: ``"shared"`` (one network for both sides) or ``"separate"`` (a Router with a
             ``query`` route for left and a ``document`` route for right).
         source: Where the pretrained weights came from (recorded in run configs).
+        prefixes: Text put before every item of a side, in training and in evaluation alike
+            (E5 models expect ``"query: "`` on the left and ``"passage: "`` on the right).
     """
 
-    def __init__(self, model: SentenceTransformer, *, towers: str = "shared", source: str = "") -> None:
+    def __init__(self, model: SentenceTransformer, *, towers: str = "shared", source: str = "",
+                 prefixes: dict[str, str] | None = None) -> None:
         super().__init__()
         if towers not in TOWERS:
             raise ConfigError(f"model.towers: got '{towers}', expected one of {', '.join(TOWERS)}.")
         self.model = model
         self.towers = towers
         self.source = source
+        self.prefixes = {side: (prefixes or {}).get(side, "") for side in SIDES}
 
     @property
     def device(self) -> torch.device:
@@ -59,11 +64,15 @@ class DualEncoder(nn.Module):
             return None
         return "query" if side == "left" else "document"
 
+    def _prefixed(self, items: Sequence[str], side: str) -> list[str]:
+        prefix = self.prefixes[side]
+        return [prefix + item for item in items] if prefix else list(items)
+
     def preprocess(self, items: Sequence[str], side: str) -> dict:
-        """Tokenise a batch for one side and move the tensors to the model's device."""
+        """Tokenise a batch for one side (with its prefix) and move the tensors to the model's device."""
         task = self._task(side)
         kwargs = {"task": task} if task is not None else {}
-        features = self.model.preprocess(list(items), **kwargs)
+        features = self.model.preprocess(self._prefixed(items, side), **kwargs)
         device = self.device
         return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in features.items()}
 
@@ -85,7 +94,7 @@ class DualEncoder(nn.Module):
         self.model.eval()
         try:
             out = self.model.encode(
-                list(items),
+                self._prefixed(items, side),
                 batch_size=batch_size,
                 convert_to_numpy=True,
                 show_progress_bar=False,
@@ -110,4 +119,6 @@ class DualEncoder(nn.Module):
             modules = modules + [Normalize()]
         to_save = SentenceTransformer(modules=modules, device=str(self.device))
         to_save.similarity_fn_name = _ST_SIMILARITY[tilt]
+        if any(self.prefixes.values()):  # reloading (ours or plain sentence-transformers) finds them
+            to_save.prompts = prompts_of(self.prefixes)
         to_save.save(str(path))

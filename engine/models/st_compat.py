@@ -8,9 +8,10 @@ import of an internal path lives here and nowhere else.
 from __future__ import annotations
 
 from sentence_transformers import SentenceTransformer
-from sentence_transformers.base.modules import Dense, Normalize, Router
+from sentence_transformers.base.modules import Dense, Normalize, Router, Transformer
+from sentence_transformers.sentence_transformer.modules import Pooling
 
-__all__ = ["Dense", "Normalize", "Router", "SentenceTransformer", "embedding_dimension"]
+__all__ = ["Dense", "Normalize", "Pooling", "Router", "SentenceTransformer", "Transformer", "embedding_dimension"]
 
 
 def embedding_dimension(model: SentenceTransformer) -> int:

@@ -20,11 +20,11 @@ import torch
 
 from engine.errors import TrainingError
 from engine.i18n import t
+from engine.runs.layout import CHECKPOINT_FILE
 from engine.runs.atomic import atomic_write_stream
 
 logger = logging.getLogger(__name__)
 
-CHECKPOINT_FILE = "state.pt"
 # What a checkpoint must hold for the trainer to resume from it.
 REQUIRED_KEYS = ("encoder", "loss", "optimizer", "scheduler", "epoch", "step")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import toy_rows
+from conftest import csv_bytes, toy_rows
 from streamlit.testing.v1 import AppTest
 
 from dashboard import audit_runner
@@ -22,14 +22,6 @@ from engine.errors import CancelledError
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "dashboard" / "app.py")
 HOSTILE = ["=HYPERLINK(\"http://evil\",\"x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
-
-
-def _csv_bytes(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
 
 
 def test_our_csv_neutralises_every_formula_start_and_keeps_numbers():
@@ -54,7 +46,7 @@ def slow_audit(monkeypatch):
     """The audit replaced by one that steps until released or stopped (the real one is tested in engine/data)."""
     release = threading.Event()
 
-    def fake(data, *, train=None, test=None, progress=None, should_stop=None):
+    def fake(data, *, train=None, test=None, tokens=None, progress=None, should_stop=None):
         from engine.data import audit as real
 
         for step in range(10_000):
@@ -72,7 +64,7 @@ def slow_audit(monkeypatch):
 
 
 def test_a_background_audit_reports_progress_and_can_be_cancelled(slow_audit):
-    data = _csv_bytes(toy_rows(40))
+    data = csv_bytes(toy_rows(40))
     task = audit_runner.start("pairs.csv", data, {}, digest="a" * 64)
     assert audit_runner.start("pairs.csv", data, {}, digest="a" * 64) is task  # a rerun finds the same task
     deadline = time.monotonic() + 30
@@ -91,7 +83,7 @@ def test_a_background_audit_reports_progress_and_can_be_cancelled(slow_audit):
 
 
 def test_finished_audits_are_bounded():
-    data = _csv_bytes(toy_rows(40))
+    data = csv_bytes(toy_rows(40))
     tasks = [audit_runner.start("pairs.csv", data, {}, digest=f"{i:064x}") for i in range(audit_runner.MAX_FINISHED + 4)]
     assert all(task.wait(60) for task in tasks)
     audit_runner.start("pairs.csv", data, {}, digest="f" * 64).wait(60)
@@ -111,7 +103,7 @@ def test_a_long_audit_shows_progress_and_a_cancel_button(monkeypatch, tmp_path, 
     at = _data_page(monkeypatch, tmp_path)
     rows = toy_rows(40)
     rows[0]["title"] = HOSTILE[0]
-    at.file_uploader(key="upload_file").upload("slow.csv", _csv_bytes(rows), "text/csv").run()
+    at.file_uploader(key="upload_file").upload("slow.csv", csv_bytes(rows), "text/csv").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.dataframe[0].value.shape == (20, 4)
     assert at.get("download_button"), "our formula-safe download is offered"
@@ -125,6 +117,6 @@ def test_a_long_audit_shows_progress_and_a_cancel_button(monkeypatch, tmp_path, 
 def test_data_that_cannot_train_is_flagged_before_save(monkeypatch, tmp_path):
     at = _data_page(monkeypatch, tmp_path)
     rows = [dict(toy_rows(1)[0], product_id=f"P{i}") for i in range(30)]  # 30 copies of one pair
-    at.file_uploader(key="upload_file").upload("same.csv", _csv_bytes(rows), "text/csv").run()
+    at.file_uploader(key="upload_file").upload("same.csv", csv_bytes(rows), "text/csv").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.warning and at.error, "the Save refusal is shown with the audit"

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import state
 from dashboard.notices import plain
 from engine.i18n import message, t
+from engine.models.packaged import MINILM  # preselected for the English toy pairs
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
@@ -69,7 +70,7 @@ def test_the_learning_curve_button_queues_its_own_spec(monkeypatch, store, submi
     [entry] = list_datasets(store)
     assert submitted == [{"kind": "learning_curve", "data": str(entry.path), "columns": entry.mapping,
                           "temperature": None, "epochs": 1, "batch_size": 32, "seed": 0, "max_rows": None,
-                          "model": None, "loss": "joint", "fractions": [0.25, 0.5, 1.0], "target_recall": 0.7}]
+                          "model": MINILM, "loss": "joint", "fractions": [0.25, 0.5, 1.0], "target_recall": 0.7}]
     assert normalise_spec(submitted[0])["kind"] == "learning_curve"  # a valid request of the new kind
     assert at.success[0].value == t("train_page.CURVE_STARTED", job_id="job-1")
 
@@ -95,7 +96,7 @@ def _page_spec(store: Path) -> dict:
 
     [entry] = list_datasets(store)
     return {"data": str(entry.path), "columns": entry.mapping, "losses": ["clip", "joint"], "tilts": ["cosine"],
-            "temperature": None, "epochs": 1, "batch_size": 32, "seed": 0, "max_rows": None, "model": None}
+            "temperature": None, "epochs": 1, "batch_size": 32, "seed": 0, "max_rows": None, "model": MINILM}
 
 
 def test_job_cards_name_the_dataset_not_its_hash(monkeypatch, store, submitted):

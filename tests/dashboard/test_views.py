@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import toy_rows
+from conftest import csv_bytes, toy_rows
 from dashboard.notices import plain
+from engine.models.packaged import MINILM  # preselected for the English toy pairs
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 VIEWS = ["views/home.py", "views/data.py", "views/train.py", "views/results.py", "views/roi.py", "views/report.py"]
-
-
-def _csv_bytes(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +98,7 @@ def test_upload_shows_preview_audit_and_saves(monkeypatch, tmp_path):
     at = _page(_app(monkeypatch, tmp_path / "s"), "views/data.py")
     rows = toy_rows(40)
     rows[1]["description"] = rows[0]["description"]  # a duplicate right text: the audit must say so
-    at.file_uploader(key="upload_file").upload("pairs.csv", _csv_bytes(rows), "text/csv").run()
+    at.file_uploader(key="upload_file").upload("pairs.csv", csv_bytes(rows), "text/csv").run()
     assert not at.exception and not at.error
     assert at.dataframe[0].value.shape == (20, 4)
     assert at.selectbox(key="column_role_left").value == "title"
@@ -130,7 +121,7 @@ def test_train_submits_the_chosen_spec_and_shows_jobs(monkeypatch, tmp_path):
     from engine.datasets import store_upload
 
     store = tmp_path / "s"
-    entry = store_upload(store, "pairs.csv", _csv_bytes(toy_rows(40)))
+    entry = store_upload(store, "pairs.csv", csv_bytes(toy_rows(40)))
     submitted = []
     monkeypatch.setattr(engine.jobs, "submit_job", lambda root, spec: submitted.append(spec) or "job-1")
     running = {"job_id": "job-2", "state": "running", "spec": {"losses": ["clip"], "tilts": ["cosine"]},
@@ -144,7 +135,7 @@ def test_train_submits_the_chosen_spec_and_shows_jobs(monkeypatch, tmp_path):
     assert not at.exception
     assert submitted == [{"data": str(entry.path), "columns": entry.mapping, "losses": ["clip", "joint"],
                           "tilts": ["cosine"], "temperature": None, "epochs": 2, "batch_size": 32, "seed": 0,
-                          "max_rows": None, "model": None}]
+                          "max_rows": None, "model": MINILM}]
     progress = at.get("progress")[0]
     assert progress.value == 75 and "1 min 15 s" in progress.proto.text  # (1 + 5/10) of 2 runs
     assert at.error[0].value == plain("Boom: fix X.")  # shown as typed, never as Markdown
