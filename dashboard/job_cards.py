@@ -45,6 +45,9 @@ def what(job: Mapping[str, Any]) -> str:
     spec = job.get("spec") or {}
     if job.get("kind", spec.get("kind")) == "resume":
         return t("recovery.WHAT_RESUME", run_id=spec.get("run_id", "?"))
+    if is_robustness(job):
+        return t("robustness.WHAT", losses=", ".join(spec.get("losses", [])), tilt=spec.get("tilt", "?"),
+                 levels=len(spec.get("noise") or ()))
     if job.get("kind", spec.get("kind")) == "learning_curve":
         return t(f"{AREA}.WHAT_CURVE", loss=spec.get("loss", "?"), tilt=spec.get("tilt", "?"),
                  sizes=len(spec.get("fractions") or ()))
@@ -66,8 +69,26 @@ def is_curve(job: Mapping[str, Any]) -> bool:
     return job.get("kind", (job.get("spec") or {}).get("kind")) == "learning_curve"
 
 
+def is_robustness(job: Mapping[str, Any]) -> bool:
+    return job.get("kind", (job.get("spec") or {}).get("kind")) == "robustness"
+
+
+def robustness_progress_text(job: Mapping[str, Any]) -> str:
+    """A robustness job's progress: the loss and noise level in training, or its preparation."""
+    progress = job.get("progress") or {}
+    if progress.get("stage") != "train":
+        return t("robustness.PROGRESS_PREPARING")
+    return t("robustness.PROGRESS_TRAIN", loss=progress.get("loss", "?"), noise=share_label(progress.get("noise")),
+             run=min((progress.get("runs_done") or 0) + 1, progress.get("runs_total") or 1),
+             total=progress.get("runs_total", "?"), epoch=progress.get("epoch", "?"), epochs=progress.get("epochs", "?"),
+             step=progress.get("step", "?"), steps=progress.get("total_steps", "?"),
+             eta=tables.duration(progress.get("overall_eta_s")))
+
+
 def progress_text(job: Mapping[str, Any]) -> str:
     """The progress bar's text: a comparison's run and step, or a learning curve's stage."""
+    if is_robustness(job):
+        return robustness_progress_text(job)
     if not is_curve(job):
         return tables.job_progress_text(job)
     progress = job.get("progress") or {}
@@ -85,6 +106,8 @@ def progress_text(job: Mapping[str, Any]) -> str:
 
 def done_text(job: Mapping[str, Any]) -> str:
     n = len(job.get("run_ids") or [])
+    if is_robustness(job):
+        return t("robustness.DONE", n=n)
     return t(f"{AREA}.CURVE_DONE", n=n) if is_curve(job) else t(f"{AREA}.COMPARE_DONE", n=n)
 
 
@@ -100,7 +123,7 @@ def comparison_results(jobs: Iterable[Mapping[str, Any]], names: Mapping[str, st
     found = {}
     for job in jobs:
         result = job.get("result")
-        if job.get("state") == "done" and not is_curve(job) and result and Path(result).is_file():
+        if job.get("state") == "done" and not is_curve(job) and not is_robustness(job) and result and Path(result).is_file():
             found[str(result)] = t(f"{AREA}.RESULT_LABEL", dataset=dataset_label(job.get("spec") or {}, names),
                                    what=what(job), when=submitted(job))
     return found

@@ -16,6 +16,7 @@ import streamlit as st
 from engine.charts import strings as chart_strings
 from engine.i18n import t
 from engine.roi import INPUT_FIELDS, Estimate, FieldSpec, RoiInputs
+from engine.roi.inputs import choice_text
 
 PREFIX = "roi_input."
 PARTS = ("low", "likely", "high")
@@ -96,8 +97,11 @@ def draw(currency: str, column_labels: Mapping[str, str] | None = None) -> dict[
                                  label_visibility="visible" if first else "collapsed")
             first = False
         elif spec.kind == "choice":
+            # Labels made now, in the page's language (a format function reading the language when
+            # called could run outside this script run and label in another language).
+            names = directions if name == "direction" else {c: choice_text(name, c) for c in spec.choices}
             st.selectbox(label(spec, currency), spec.choices, key=key(name), help=help_text,
-                         format_func=lambda d: directions.get(d, d))
+                         format_func=lambda d, names=names: names.get(d, d))
         elif spec.kind == "currency":
             st.text_input(label(spec, currency), key=key(name), help=help_text, max_chars=8)
         else:

@@ -23,6 +23,7 @@ from engine.data import ROLES, audit, load_pairs, resolve_columns, split_pairs
 from engine.datasets import StoredDataset, list_datasets, preview, safe_name
 from engine.errors import EngineError
 from engine.runs import COMPARISON_FILE, INDEX_FILE, LEARNING_CURVE_FILE, RunStore, read_json
+from engine.runs.layout import ROBUSTNESS_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,16 @@ def load_comparison(root: str, stamp: float) -> dict[str, Any] | None:
 @st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
 def load_learning_curve(root: str, stamp: float) -> dict[str, Any] | None:
     return read_json(Path(root) / LEARNING_CURVE_FILE)
+
+
+@st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
+def load_robustness(root: str, stamp: float) -> dict[str, Any] | None:
+    """The store's latest robustness study (``stamp`` = mtime of ``<root>/robustness.json``)."""
+    return read_json(Path(root) / ROBUSTNESS_FILE)
+
+
+def robustness_mtime(root: str) -> float:
+    return mtime(Path(root) / ROBUSTNESS_FILE)
 
 
 @st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)

@@ -22,18 +22,21 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from engine.config import LOSS_NAMES, TILT_NAMES, AnalysisConfig, DataConfig, LossConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
+from engine.config import GALLERIES, EvalConfig  # noqa: E402
 from engine.data.limits import MAX_FILE_MB, check_file_size  # noqa: E402
 from engine.errors import ConfigError, DataError, EngineError  # noqa: E402
 from engine.i18n import LANGUAGES, get_language, message, override, t  # noqa: E402
+from engine.learning_curve_settings import DEFAULT_SEEDS  # noqa: E402
 
 from engine.report import cli as report_cli  # noqa: E402
 from engine.roi import cli as roi_cli  # noqa: E402
 from engine.models import cli as models_cli  # noqa: E402
 from engine.runs import doctor_cli  # noqa: E402
+from engine.robustness import cli as robustness_cli  # noqa: E402
 
 logger = logging.getLogger(__name__)
 # Sub-commands kept in their own packages: each module has NAME, add_parser, command and print_result.
-_MODULE_COMMANDS = (roi_cli, report_cli, doctor_cli, models_cli)
+_MODULE_COMMANDS = (roi_cli, report_cli, doctor_cli, models_cli, robustness_cli)
 DEFAULT_STORE = "tiltpilot_runs"
 
 
@@ -86,7 +89,12 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
 def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temperature", help="fixed τ (default 0.05 for cosine, 1 for dot/l2) or 'learn'")
     p.add_argument("--weights", help="λu,λv for the weighted conditional loss, e.g. 1.5,0.5")
-    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--epochs", type=int, default=TrainConfig.epochs,
+                   help=t("early_stopping.HELP_EPOCHS", default=TrainConfig.epochs))
+    p.add_argument("--early-stopping", action=argparse.BooleanOptionalAction, default=TrainConfig.early_stopping,
+                   help=t("early_stopping.HELP_EARLY_STOPPING"))
+    p.add_argument("--patience", type=int, default=TrainConfig.patience,
+                   help=t("early_stopping.HELP_PATIENCE", default=TrainConfig.patience))
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--learning-rate", type=float, default=1e-4)
     p.add_argument("--seed", type=int, default=0, help="training seed")
@@ -101,6 +109,7 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-analysis", action="store_true", help="skip the stored evidence (intervals, maps, ...)")
     p.add_argument("--latent-map", choices=("auto", "umap", "pca"), default="auto", help="2-D map method")
     p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples for intervals (default 2000)")
+    p.add_argument("--gallery", choices=GALLERIES, default=EvalConfig.gallery, help=t("cli.HELP_GALLERY"))
 
 
 def add_lang_arg(p: argparse.ArgumentParser) -> None:
@@ -153,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tilt", default="cosine", choices=TILT_NAMES)
     p.add_argument("--fractions", default="0.125,0.25,0.5,1", help="fractions of the training groups, e.g. 0.25,0.5,1")
     p.add_argument("--target", type=float, help="Recall@1 to reach; reports the pairs needed for it")
+    p.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
+                   help="training runs per size (different seeds); intervals then include training variation")
     _add_run_args(p)
 
     p = sub.add_parser("gaussian-lab", help="learned vs closed-form optima on synthetic Gaussian pairs (paper §5-6)")
@@ -201,9 +212,11 @@ def _run_config(args: argparse.Namespace, loss: str, tilt: str) -> RunConfig:
                         weights=_parse_weights(args.weights)),
         model=ModelConfig(name_or_path=_chosen_model(args), towers=args.towers, projection_dim=args.projection_dim,
                           max_seq_length=args.max_seq_length, device=args.device),
-        train=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed),
+        train=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
+                          early_stopping=args.early_stopping, patience=args.patience),
         analysis=AnalysisConfig(enabled=not args.no_analysis, n_resamples=args.bootstrap,
                                 latent_method=args.latent_map, seed=args.seed),
+        evaluation=EvalConfig(gallery=args.gallery),
     )
 
 
@@ -308,7 +321,10 @@ def _cmd_train(args: argparse.Namespace) -> dict[str, Any]:
         store = RunStore(args.out)
         run = run_experiment(config, store, callback=lambda i: bar(config.loss.label, i))
     metrics = read_json(run.metrics)
-    return {"run_dir": str(run.root), "base": metrics["base"], "tuned": metrics["tuned"], "train": metrics["train"]}
+    result = {"run_dir": str(run.root), "base": metrics["base"], "tuned": metrics["tuned"], "train": metrics["train"]}
+    if metrics.get("catalogue"):
+        result["catalogue"] = metrics["catalogue"]
+    return result
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
@@ -360,7 +376,7 @@ def _cmd_learning_curve(args: argparse.Namespace) -> dict[str, Any]:
     config = replace(config, analysis=replace(config.analysis, enabled=False))
     bar = _ProgressBar()
     return run_learning_curve(config, RunStore(args.out), fractions=fractions, target_recall=args.target,
-                              callback=lambda fraction, info: bar(f"{fraction:g} of pairs", info))
+                              callback=lambda fraction, info: bar(f"{fraction:g} of pairs", info), seeds=args.seeds)
 
 
 def _print_learning_curve(result: dict[str, Any], args: argparse.Namespace) -> None:
@@ -406,6 +422,32 @@ def _print_metrics(result: dict[str, Any], args: argparse.Namespace) -> None:
                     gallery=metrics["gallery_size"], chance=metrics["chance"]["recall@1"]))
         if direction in result:
             print(t("cli.METRICS_PLAIN", direction=label, **_metric_fields(result[direction])))
+    if result.get("catalogue"):
+        _print_catalogue(result["catalogue"], stages, directions)
+    _print_chosen_epoch(result.get("train"))
+
+
+def _print_chosen_epoch(train: dict[str, Any] | None, label: str | None = None) -> None:
+    """How many epochs a run trained and why (early stopping), when its metrics say."""
+    from engine.chosen_epoch import chosen_epoch_text
+
+    text = chosen_epoch_text(train)
+    if text is not None:
+        print(t("early_stopping.CLI_RUN_TRAINING", label=label, text=text) if label
+              else t("early_stopping.CLI_TRAINING", text=text))
+
+
+def _print_catalogue(block: dict[str, Any], stages: dict[str, str], directions: dict[str, str]) -> None:
+    """The whole-file gallery's lines of a run (metrics.json ``catalogue``), under their heading."""
+    from engine.compare import DIRECTIONS
+    from engine.console_text import pad
+
+    print(t("cli.GALLERY_CATALOGUE_HEAD", items=block["gallery_size"]))
+    for direction in DIRECTIONS:
+        for which in ("base", "tuned"):
+            metrics = block[which][direction]
+            print(t("cli.METRICS_STAGE", which=pad(stages[which], 5, ">"), direction=pad(directions.get(direction, direction), 14),
+                    **_metric_fields(metrics), gallery=metrics["gallery_size"], chance=metrics["chance"]["recall@1"]))
 
 
 def _print_json(result: dict[str, Any], args: argparse.Namespace) -> None:
@@ -416,7 +458,16 @@ def _print_compare(result: dict[str, Any], args: argparse.Namespace) -> None:
     from engine.analysis.verdict import render_verdict
     from engine.compare import format_table
 
+    catalogue = next((row["catalogue"] for row in result["runs"] if row.get("catalogue")), None)
+    if catalogue:  # say which gallery each table uses
+        print(t("cli.GALLERY_TEST_HEAD", items=result["test_pairs"]))
     print(format_table(result))
+    if catalogue:
+        print()
+        print(t("cli.GALLERY_CATALOGUE_HEAD", items=catalogue["gallery_size"]))
+        print(format_table(result, gallery="catalogue"))
+    for row in result["runs"]:
+        _print_chosen_epoch(row.get("train"), label=f"{row['loss']}-{row['tilt']}")
     for row in result.get("pairwise", []):
         if row["metric"] == "recall@1":
             print(t("cli.COMPARE_VERDICT", verdict=render_verdict(row)))

@@ -16,6 +16,7 @@ from engine.experiment import (
     BASE_TILT,
     base_label_evidence,
     encoder_from_config,
+    evaluate_catalogue,
     evaluate_encoder,
     prepare_data,
     run_experiment,
@@ -60,6 +61,8 @@ def run_comparison(
                for loss in losses for tilt in tilts]
     encoder = encoder_from_config(base_config.model)
     base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
+    if base_config.evaluation.gallery == "catalogue":  # the train items are encoded once for every run's base
+        base.catalogue = evaluate_catalogue(encoder, split, base, tilt=BASE_TILT)
     base.labels = base_label_evidence(encoder, split, base, base_config)  # shared by every run, like base
     del encoder
     run_ids = []
@@ -84,6 +87,7 @@ def run_comparison(
     comparison["data"] = base_config.data.path
     comparison["test_pairs"] = len(split.test)
     comparison["train_pairs"] = len(split.train)
+    comparison["gallery"] = base_config.evaluation.gallery
     atomic_write_json(Path(comparison_path) if comparison_path else Path(out) / COMPARISON_FILE, comparison)
     return comparison
 
@@ -104,6 +108,7 @@ def comparison_table(store: RunStore, run_ids: Sequence[str]) -> dict[str, Any]:
                 "base": metrics.get("base"),
                 "tuned": metrics.get("tuned"),
                 "train": metrics.get("train"),
+                "catalogue": metrics.get("catalogue"),  # whole-file gallery; None on the test gallery
             }
         )
     return {"runs": rows}
@@ -114,15 +119,23 @@ _TABLE_WIDTHS = {"loss": 18, "tilt": 8, "direction": 15, "recall@1": 15, "recall
                  "median_rank": 10}
 
 
-def format_table(comparison: dict[str, Any]) -> str:
-    """Plain-text table in the language in force: one line per run and direction, base → tuned."""
+def format_table(comparison: dict[str, Any], gallery: str = "test") -> str:
+    """Plain-text table in the language in force: one line per run and direction, base → tuned.
+
+    Args:
+        comparison: A comparison from :func:`run_comparison`.
+        gallery: ``"test"`` (the rows' ``base``/``tuned``) or ``"catalogue"`` (their ``catalogue`` block).
+    """
     headers, directions = message("cli.TABLE_HEADERS"), message("cli.DIRECTIONS")
     header = "".join(pad(headers[key], width, "<" if key in ("loss", "tilt", "direction") else ">")
                      for key, width in _TABLE_WIDTHS.items())
     lines = [header, "-" * display_width(header)]
     for row in comparison["runs"]:
+        scores = row if gallery == "test" else row.get("catalogue")
+        if not scores:
+            continue
         for direction in DIRECTIONS:
-            base, tuned = row["base"][direction], row["tuned"][direction]
+            base, tuned = scores["base"][direction], scores["tuned"][direction]
             cells = "".join(f"{base[k]:.3f}→{tuned[k]:.3f}".rjust(15) for k in ("recall@1", "recall@5", "recall@10", "mrr"))
             lines.append(
                 f"{row['loss']:<18}{row['tilt']:<8}{pad(directions.get(direction, direction), 15)}{cells}"

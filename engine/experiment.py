@@ -25,7 +25,7 @@ from engine.config import ModelConfig, RunConfig
 from engine.data import PairDataset, audit, check_trainable, load_pairs, split_pairs
 from engine.data.token_lengths import counter_or_none
 from engine.errors import EngineError
-from engine.evaluate import evaluate_retrieval
+from engine.evaluate import evaluate_against_gallery, evaluate_retrieval
 from engine.losses import build_loss, default_temperature
 from engine.models import DualEncoder, load_encoder
 from engine.models.packaged import choose
@@ -33,6 +33,8 @@ from engine.runs import RunPaths, RunStore, atomic_write_json
 from engine.runs.atomic import atomic_write_npz, atomic_write_text
 from engine.runs.index_entries import index_summary
 from engine.train import StepInfo, current_temperature, train
+from engine.train.early_stopping import plan_validation
+from engine.train.early_stopping import summary as early_stopping_summary
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,15 @@ class SplitData:
 
 
 @dataclass
+class GalleryEvaluation:
+    """Metrics and per-query ranks of the test queries against a larger gallery (the catalogue)."""
+
+    metrics: dict[str, Any]
+    ranks: dict[str, np.ndarray]
+    gallery_size: int
+
+
+@dataclass
 class Evaluation:
     """Embeddings, metrics and per-query ranks of one model on the test split."""
 
@@ -55,6 +66,7 @@ class Evaluation:
     metrics: dict[str, Any]
     ranks: dict[str, np.ndarray]
     labels: dict[str, Any] | None = None  # classification evidence (runs with a label column)
+    catalogue: GalleryEvaluation | None = None  # the same queries against every item of the file
 
 
 def prepare_data(config: RunConfig) -> SplitData:
@@ -85,6 +97,48 @@ def evaluate_encoder(encoder: DualEncoder, test: PairDataset, *, tilt: str, batc
     result = evaluate_retrieval(left, right, test.group, tilt=tilt, return_ranks=True, device=str(encoder.device))
     ranks = result.pop("ranks")
     return Evaluation(left=left, right=right, metrics=result, ranks=ranks)
+
+
+def catalogue_distractors(split: SplitData) -> PairDataset:
+    """The items of the file outside the test split (in file order): the catalogue gallery's distractors.
+
+    They are the training split's items (a learning-curve point trains on a subset of them, but
+    the catalogue holds them all). No test item is among them, so none is trained on.
+    """
+    test_rows = set(split.test.row)
+    return split.full.subset([i for i, row in enumerate(split.full.row) if row not in test_rows])
+
+
+def evaluate_catalogue(encoder: DualEncoder, split: SplitData, test_eval: Evaluation, *, tilt: str,
+                       batch_size: int = 64) -> GalleryEvaluation:
+    """Score every test query against all items of the file, as a production search would.
+
+    The test items' embeddings of ``test_eval`` are reused; only the other items are encoded
+    (once per model). The gallery is the test items followed by the distractors.
+
+    Args:
+        encoder: The model ``test_eval`` was computed with.
+        split: The run's data split.
+        test_eval: The model's evaluation on the test split (:func:`evaluate_encoder`).
+        tilt: The model's scoring.
+        batch_size: Encoding batch size.
+
+    Returns:
+        Metrics per direction (``gallery_size`` = all items of the file) and per-query ranks.
+    """
+    rest = catalogue_distractors(split)
+    left = np.concatenate([test_eval.left, encoder.encode(rest.left, "left", batch_size=batch_size)])
+    right = np.concatenate([test_eval.right, encoder.encode(rest.right, "right", batch_size=batch_size)])
+    groups = [*split.test.group, *rest.group]
+    result = evaluate_against_gallery(test_eval.left, test_eval.right, split.test.group, left, right, groups,
+                                      tilt=tilt, return_ranks=True, device=str(encoder.device))
+    ranks = result.pop("ranks")
+    return GalleryEvaluation(metrics=result, ranks=ranks, gallery_size=len(groups))
+
+
+def catalogue_block(base: GalleryEvaluation, tuned: GalleryEvaluation) -> dict[str, Any]:
+    """The ``catalogue`` block of ``metrics.json``: base and tuned metrics on the whole-file gallery."""
+    return {"gallery_size": tuned.gallery_size, "base": base.metrics, "tuned": tuned.metrics}
 
 
 def base_label_evidence(encoder: DualEncoder, split: SplitData, base: Evaluation, config: RunConfig) -> dict | None:
@@ -180,6 +234,8 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
     store.set_status(run, "running", pid=os.getpid(), stage="audit")
     tokens = counter_or_none(config.model.name_or_path, config.model.max_seq_length)  # long texts in the model's tokens
     atomic_write_json(run.audit, audit(split.full, train=split.train, test=split.test, tokens=tokens).to_dict())
+    # The slice that chooses the epoch count is carved from the training rows only (never the test rows).
+    plan = plan_validation(split.train, config.train)
     atomic_write_json(
         run.split,
         {
@@ -187,6 +243,7 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
             "seed": config.data.split_seed,
             "train_rows": list(split.train.row),
             "test_rows": list(split.test.row),
+            "validation_rows": list(plan.validation.row) if plan.validation is not None else [],
         },
     )
     test = split.test
@@ -210,6 +267,11 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
         started = time.perf_counter()
         base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
         timings["evaluate_base_s"] = time.perf_counter() - started
+
+    if config.evaluation.gallery == "catalogue" and base.catalogue is None:
+        # Kept on the shared base, so a learning curve's later points reuse it (compare fills it up front).
+        store.set_status(run, "running", stage="evaluate_base")
+        base.catalogue = evaluate_catalogue(encoder, split, base, tilt=BASE_TILT)
 
     label_base = base.labels
     if label_base is None and config.analysis.enabled and split.test.label is not None:
@@ -240,18 +302,22 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
     result = train(
         encoder,
         loss_fn,
-        split.train,
+        plan.fit,
         config.train,
         callback=on_step,
         checkpoint_dir=run.checkpoint,
         resume=resume,
         should_stop=should_stop,
+        validation=plan.validation,
+        tilt=config.loss.tilt,
     )
     timings["train_s"] = result.seconds
 
     store.set_status(run, "running", stage="evaluate_tuned")
     started = time.perf_counter()
     tuned = evaluate_encoder(encoder, split.test, tilt=config.loss.tilt)
+    if config.evaluation.gallery == "catalogue":
+        tuned.catalogue = evaluate_catalogue(encoder, split, tuned, tilt=config.loss.tilt)
     timings["evaluate_tuned_s"] = time.perf_counter() - started
     encoder.save(run.model, tilt=config.loss.tilt)
     atomic_write_npz(
@@ -267,6 +333,7 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
         run.ranks,
         **{f"base_{k}": v for k, v in base.ranks.items()},
         **{f"tuned_{k}": v for k, v in tuned.ranks.items()},
+        **_catalogue_ranks(base, tuned),
     )
     metrics = {
         "base": base.metrics,
@@ -278,9 +345,13 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
             "epochs": result.epochs_completed,
             "final_loss": result.final_loss,
             "final_temperature": current_temperature(loss_fn),
+            **early_stopping_summary(plan, result, config.train),
         },
         "timings": timings,
+        "gallery": config.evaluation.gallery,
     }
+    if base.catalogue is not None and tuned.catalogue is not None:
+        metrics["catalogue"] = catalogue_block(base.catalogue, tuned.catalogue)
     atomic_write_json(run.metrics, metrics)
     if not config.train.keep_checkpoint:
         _remove_checkpoint(run)
@@ -298,6 +369,14 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
         analyse_run(run, settings, on_part=lambda part: store.set_status(run, "running", stage=f"analyse:{part}"))
     store.set_status(run, "done", stage="done")
     store.update_index(run.run_id, index_summary(config.to_dict(), metrics))
+
+
+def _catalogue_ranks(base: Evaluation, tuned: Evaluation) -> dict[str, np.ndarray]:
+    """``catalogue_base_<direction>`` / ``catalogue_tuned_<direction>`` ranks for ``ranks.npz`` (none on the test gallery)."""
+    if base.catalogue is None or tuned.catalogue is None:
+        return {}
+    return {f"catalogue_{stage}_{k}": v for stage, ev in (("base", base), ("tuned", tuned))
+            for k, v in ev.catalogue.ranks.items()}
 
 
 def trim_log(store: RunStore, run: RunPaths, *, before_step: int) -> int:

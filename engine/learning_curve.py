@@ -2,33 +2,46 @@
 
 How much better would the model get with more pairs? :func:`run_learning_curve` answers with
 evidence: one data split, nested training subsets (each contains the smaller ones, so the curve
-is not confounded by *which* pairs were drawn), one fine-tuning run per subset with the same
-configuration, every run scored on exactly the same test pairs against one shared base
-evaluation (as :mod:`engine.compare` does), Recall@1 per point with bootstrap intervals, and a
+is not confounded by *which* pairs were drawn), several fine-tuning runs per subset with the same
+configuration and different training seeds, every run scored on exactly the same test pairs
+against one shared base evaluation (as :mod:`engine.compare` does), the seed-mean Recall@1 per
+point with intervals covering test and training noise, and a
 saturating power law (:mod:`engine.analysis.power_law`) fitted to the points to predict the
 metric at 2x and 4x the data and the pairs needed for a target.
 
+**Training noise.** Each point trains ``seeds`` models (default
+:data:`engine.learning_curve_settings.DEFAULT_SEEDS` = 3) on the
+same subset, differing only in the training seed (``config.train.seed``, ``+ 1``, ``+ 2`` ...); the
+point is their mean. Its interval covers both the test sample and the spread between seeds
+(:mod:`engine.analysis.training_noise`: each replicate is a paired bootstrap of the test queries
+of the seed mean plus a Student-t draw of the seed mean's training noise). ``test_low`` /
+``test_high`` keep the test-only interval for comparison, and ``interval_covers`` says what the
+interval covers (``"test_only"`` when ``seeds`` is 1). Cost: ``len(fractions) x seeds`` training
+runs; the default 4 fractions (1/8, 1/4, 1/2, all) x 3 seeds train on 3 x 1.875 = 5.6 times the
+training split, about 1.4 times a 4-loss comparison.
+
 **Uncertainty of the fit.** All points are scored on the same test queries, so their errors are
-correlated. The fit's intervals therefore come from a *paired* bootstrap: each replicate
-resamples the test queries once and recomputes every point's Recall@1 from the stored ranks, and
-the power law is refitted to each replicate curve. This covers test-set noise, not the
-training noise of each run (one seed per point).
+correlated. The fit's intervals therefore come from the same replicates: each resamples the test
+queries once (jointly for every point and seed) and adds each point's training-noise draw, and
+the power law is refitted to each replicate curve.
 
 Output: ``<store>/learning_curve.json`` (written atomically; schema in :func:`run_learning_curve`).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import math
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from engine.analysis.bootstrap import bootstrap_metrics, resample_counts
 from engine.analysis.power_law import describe_points, fit_saturating_power_law
+from engine.analysis.training_noise import COVERS_BOTH, COVERS_TEST, seeds_and_test
 from engine.config import RunConfig
 from engine.data import PairDataset
 from engine.errors import ConfigError, DataError
@@ -42,14 +55,20 @@ from engine.experiment import (
     run_experiment,
     with_chosen_model,
 )
+from engine.learning_curve_settings import DEFAULT_SEEDS, MAX_SEEDS
 from engine.runs import LEARNING_CURVE_FILE, RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
 
 logger = logging.getLogger(__name__)
 
 DIRECTIONS = ("left_to_right", "right_to_left")
-SCHEMA_VERSION = 1
-_LOCAL_METRICS = {"recall@1": 1, "recall@5": 5, "recall@10": 10}
+SCHEMA_VERSION = 2  # 2: several training seeds per point; intervals cover test and training noise
+CURVE_METRICS = ("recall@1", "recall@5", "recall@10", "mrr")  # per point, seed mean with combined interval
+FIT_METRIC = "recall@1"
+INTERVAL_METHOD = (
+    "seed mean; percentile interval of (paired bootstrap of the test queries + Student-t training noise "
+    "between seeds), engine.analysis.training_noise"
+)
 
 
 def _check_fractions(fractions: Sequence[float]) -> tuple[float, ...]:
@@ -92,51 +111,20 @@ def nested_train_subsets(train: PairDataset, fractions: Sequence[float], *, seed
     return subsets
 
 
-def _bootstrap_function() -> Callable[..., dict[str, Any]] | None:
-    """The shared ``engine.analysis.bootstrap.bootstrap_metrics`` if that module is installed."""
-    try:
-        module = importlib.import_module("engine.analysis.bootstrap")
-    except ImportError:
-        return None
-    return getattr(module, "bootstrap_metrics", None)
-
-
-def _resample_counts(n_queries: int, n_boot: int, seed: int) -> np.ndarray:
-    """(B, Q) multinomial counts: how often each test query appears in each bootstrap replicate."""
-    return np.random.default_rng(seed).multinomial(n_queries, np.full(n_queries, 1.0 / n_queries), size=n_boot)
-
-
-def _local_intervals(ranks: np.ndarray, counts: np.ndarray, confidence: float) -> dict[str, dict[str, float]]:
-    """Percentile bootstrap of recall@k and MRR from one resampling matrix (fallback)."""
-    tail = (1.0 - confidence) / 2.0
-    values = {name: (ranks <= k).astype(np.float64) for name, k in _LOCAL_METRICS.items()}
-    values["mrr"] = 1.0 / ranks.astype(np.float64)
-    out = {}
-    for name, per_query in values.items():
-        replicates = counts @ per_query / ranks.size  # (B,)
-        low, high = np.quantile(replicates, [tail, 1.0 - tail])
-        out[name] = {"estimate": float(per_query.mean()), "low": float(low), "high": float(high)}
-    return out
-
-
-def _point_intervals(
-    ranks: np.ndarray, counts: np.ndarray, n_boot: int, seed: int, confidence: float
-) -> tuple[dict[str, Any], str]:
-    shared = _bootstrap_function()
-    if shared is not None:
-        try:
-            intervals = shared(ranks, n_resamples=n_boot, seed=seed, confidence=confidence)
-            return intervals, "engine.analysis.bootstrap.bootstrap_metrics (percentile)"
-        except TypeError as exc:  # a different signature than agreed: keep going with the local bootstrap
-            logger.warning("bootstrap_metrics could not be called (%s); using the local percentile bootstrap", exc)
-    return _local_intervals(ranks, counts, confidence), "local percentile bootstrap (learning_curve)"
-
-
 def _shared_base(config: RunConfig, split: SplitData) -> Any:
     encoder = encoder_from_config(config.model)
     base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
     del encoder
     return base
+
+
+def _check_seeds(seeds: int) -> int:
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
+        raise ConfigError(
+            f"seeds: got {seeds!r}, expected a whole number of training runs per point from 1 to {MAX_SEEDS} "
+            f"({DEFAULT_SEEDS} is the default; 1 leaves the training noise out of the intervals)."
+        )
+    return seeds
 
 
 def run_learning_curve(
@@ -149,41 +137,50 @@ def run_learning_curve(
     seed: int | None = None,
     n_boot: int = 500,
     confidence: float = 0.95,
+    seeds: int = DEFAULT_SEEDS,
 ) -> dict[str, Any]:
-    """Train ``config`` on nested subsets of its training split and fit a saturating power law.
+    """Train ``config`` on nested subsets of its training split, ``seeds`` times each, and fit a saturating power law.
 
     Args:
         config: The run configuration (data, loss, model, training) used for every point.
         store: Where the runs and ``learning_curve.json`` go.
         fractions: Fractions of the training split's groups, at least 3 distinct values in (0, 1].
         target_recall: Recall@1 to reach; the result then holds the pairs needed for it.
-        callback: Receives ``(fraction, StepInfo)`` during each run's training.
-        seed: Seed of the subset permutation and the bootstrap; default ``config.train.seed``.
+        callback: Receives ``(fraction, StepInfo)`` during each run's training (each seed in turn).
+        seed: Seed of the subset permutation, the bootstrap and the training-noise draws; default
+            ``config.train.seed``.
         n_boot: Bootstrap replicates, for the per-point intervals and for the fit.
         confidence: Interval coverage.
+        seeds: Training runs per point (training seeds ``config.train.seed + i``), 1 to
+            :data:`MAX_SEEDS`. With 1 the intervals cover test-set noise only.
 
     Returns:
         The dict written to ``<store>/learning_curve.json``:
 
         - ``version``, ``created``, ``loss`` (label), ``data`` (path), ``seed``, ``confidence``,
-          ``n_boot``, ``interval_method``, ``test_rows`` (the shared test split, 1-based rows),
-          ``test_pairs``, ``train_pairs_total``, ``target_recall``;
-        - ``base``: the base model's metrics with intervals, per direction;
+          ``n_boot``, ``seeds``, ``train_seeds``, ``interval_method``, ``interval_covers``
+          (``"test_and_training"`` or ``"test_only"``), ``test_rows`` (the shared test split,
+          1-based rows), ``test_pairs``, ``train_pairs_total``, ``target_recall``, ``wall_time_s``;
+        - ``base``: the base model's metrics with intervals, per direction (no training: test noise only);
         - ``points``: one per fraction, ascending: ``fraction``, ``train_pairs``, ``train_groups``,
-          ``run_id``, ``train_rows``, ``metrics`` (per direction, each metric
-          ``{"estimate", "low", "high"}``);
+          ``run_id`` (the first seed's run), ``run_ids``, ``train_rows``, ``seeds`` (per seed:
+          ``seed``, ``run_id``, ``metrics`` per direction as
+          :func:`engine.analysis.bootstrap.bootstrap_metrics`), ``metrics`` (per direction, each of
+          :data:`CURVE_METRICS`: ``{"estimate"`` (seed mean), ``"low", "high"`` (test and
+          training noise), ``"test_low", "test_high", "seed_values", "seed_sd", "covers"}``);
         - ``fit``: per direction, the output of
-          :func:`engine.analysis.power_law.fit_saturating_power_law` on (train pairs, tuned
-          Recall@1) with the paired-bootstrap replicates;
+          :func:`engine.analysis.power_law.fit_saturating_power_law` on (train pairs, seed-mean
+          Recall@1) with the same replicates as the point intervals;
         - ``predictions``: per direction, the fit's predictions at 2x and 4x the largest subset;
         - ``pairs_needed``: per direction, or None without ``target_recall``.
 
     Raises:
-        ConfigError: Bad fractions, target or bootstrap settings.
+        ConfigError: Bad fractions, seeds, target or bootstrap settings.
         DataError: The data cannot be split into distinct nested subsets.
         EngineError: Any run failing (its status says why).
     """
     ordered = _check_fractions(fractions)
+    seeds = _check_seeds(seeds)
     if target_recall is not None and not (isinstance(target_recall, (int, float)) and 0.0 < target_recall <= 1.0):
         raise ConfigError(f"target_recall: got {target_recall!r}, expected a Recall@1 in (0, 1], e.g. 0.6.")
     if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 100:
@@ -194,26 +191,35 @@ def run_learning_curve(
     config = with_chosen_model(config, split.full)
     subsets = nested_train_subsets(split.train, ordered, seed=seed)
     base = _shared_base(config, split)
-    counts = _resample_counts(len(split.test), n_boot, seed)
-    points, tuned_ranks = [], {d: [] for d in DIRECTIONS}
-    for fraction, indices in zip(ordered, subsets, strict=True):
-        point, ranks = _train_point(config, store, split, base, fraction, indices, callback)
+    counts = resample_counts(len(split.test), n_boot, seed)  # one matrix: every point and seed paired
+    train_seeds = [config.train.seed + i for i in range(seeds)]
+    points, replicates = [], {d: [] for d in DIRECTIONS}
+    for index, (fraction, indices) in enumerate(zip(ordered, subsets, strict=True)):
+        point, ranks = _train_point(config, store, split, base, fraction, indices, train_seeds, callback)
+        for record, seed_ranks in zip(point["seeds"], ranks, strict=True):
+            record["metrics"] = {d: bootstrap_metrics(seed_ranks[d], n_resamples=n_boot, seed=seed,
+                                                      confidence=confidence) for d in DIRECTIONS}
+        rng = np.random.default_rng([seed, index])  # the training-noise draws of this point
         for direction in DIRECTIONS:
-            tuned_ranks[direction].append(ranks[direction])
-            point["metrics"][direction], method = _point_intervals(ranks[direction], counts, n_boot, seed, confidence)
+            point["metrics"][direction] = {}
+            for metric in CURVE_METRICS:
+                summary, reps = seeds_and_test([r[direction] for r in ranks], metric, counts, rng, confidence)
+                point["metrics"][direction][metric] = summary
+                if metric == FIT_METRIC:
+                    replicates[direction].append(reps)
         points.append(point)
 
     n_pairs = [p["train_pairs"] for p in points]
     fits = {}
     for direction in DIRECTIONS:
-        hits = np.stack([r <= 1 for r in tuned_ranks[direction]]).astype(np.float64)  # (m, Q)
-        replicates = counts @ hits.T / hits.shape[1]  # (B, m), paired over the shared test queries
-        r1 = [p["metrics"][direction]["recall@1"]["estimate"] for p in points]
+        r1 = [p["metrics"][direction][FIT_METRIC]["estimate"] for p in points]
         logger.info("learning curve %s R@1: %s", direction, describe_points(n_pairs, r1))
         fits[direction] = fit_saturating_power_law(
-            n_pairs, hits.mean(axis=1), replicates=replicates, target=target_recall, confidence=confidence, seed=seed
+            n_pairs, r1, replicates=np.column_stack(replicates[direction]), target=target_recall,
+            confidence=confidence, seed=seed,
         )
-    base_metrics = {d: _point_intervals(base.ranks[d], counts, n_boot, seed, confidence)[0] for d in DIRECTIONS}
+    base_metrics = {d: bootstrap_metrics(base.ranks[d], n_resamples=n_boot, seed=seed, confidence=confidence)
+                    for d in DIRECTIONS}
     result = {
         "version": SCHEMA_VERSION,
         "created": time.time(),
@@ -222,7 +228,10 @@ def run_learning_curve(
         "seed": seed,
         "confidence": confidence,
         "n_boot": n_boot,
-        "interval_method": method,
+        "seeds": seeds,
+        "train_seeds": train_seeds,
+        "interval_method": INTERVAL_METHOD,
+        "interval_covers": COVERS_BOTH if seeds > 1 else COVERS_TEST,
         "test_rows": list(split.test.row),
         "test_pairs": len(split.test),
         "train_pairs_total": len(split.train),
@@ -245,27 +254,35 @@ def _train_point(
     base: Any,
     fraction: float,
     indices: list[int],
+    train_seeds: Sequence[int],
     callback: Callable[[float, StepInfo], None] | None,
-) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """One run on the subset; returns its point record (metrics filled in later) and tuned ranks."""
+) -> tuple[dict[str, Any], list[dict[str, np.ndarray]]]:
+    """One run per training seed on the subset; returns the point record (metrics filled in later) and tuned ranks per seed."""
     subset = SplitData(full=split.full, train=split.train.subset(indices), test=split.test)
-    label = f"{config.loss.label}-lc{fraction * 100:g}pct"
-    run = store.create_run(label, resolved_config(config, subset))
     step_cb = (lambda info: callback(fraction, info)) if callback is not None else None
-    logger.info("learning curve: %g of the training groups, %d pairs (run %s)", fraction, len(indices), run.run_id)
-    run_experiment(config, store, run=run, split=subset, base=base, callback=step_cb)
-    stored_split = read_json(run.split, default={}) or {}
-    if stored_split.get("test_rows") != list(split.test.row):
-        raise DataError(f"Run {run.run_id} was scored on different test rows than the learning curve's split; "
-                        "this is a bug, please report it with the run directory.")
-    with np.load(run.ranks) as stored:
-        ranks = {d: np.asarray(stored[f"tuned_{d}"], dtype=np.int64) for d in DIRECTIONS}
+    records, ranks = [], []
+    for train_seed in train_seeds:
+        seeded = replace(config, train=replace(config.train, seed=train_seed))
+        label = f"{config.loss.label}-lc{fraction * 100:g}pct-s{train_seed}"
+        run = store.create_run(label, resolved_config(seeded, subset))
+        logger.info("learning curve: %g of the training groups, %d pairs, training seed %d (run %s)", fraction,
+                    len(indices), train_seed, run.run_id)
+        run_experiment(seeded, store, run=run, split=subset, base=base, callback=step_cb)
+        stored_split = read_json(run.split, default={}) or {}
+        if stored_split.get("test_rows") != list(split.test.row):
+            raise DataError(f"Run {run.run_id} was scored on different test rows than the learning curve's split; "
+                            "this is a bug, please report it with the run directory.")
+        with np.load(run.ranks) as stored:
+            ranks.append({d: np.asarray(stored[f"tuned_{d}"], dtype=np.int64) for d in DIRECTIONS})
+        records.append({"seed": train_seed, "run_id": run.run_id})
     point = {
         "fraction": fraction,
         "train_pairs": len(subset.train),
         "train_groups": len(set(subset.train.group)),
-        "run_id": run.run_id,
+        "run_id": records[0]["run_id"],
+        "run_ids": [r["run_id"] for r in records],
         "train_rows": list(subset.train.row),
+        "seeds": records,
         "metrics": {},
     }
     return point, ranks

@@ -86,6 +86,9 @@ def resume_config(run: RunPaths, *, data: str | None = None, analysis: bool | No
     raw = read_json(run.config, default=None)
     if not isinstance(raw, dict) or "data" not in raw:
         raise ConfigError(t("recovery.NOT_A_RUN", folder=str(run.root)))
+    if isinstance(raw.get("train"), dict):
+        # A run recorded before early stopping existed trained a fixed number of epochs; it resumes so.
+        raw["train"].setdefault("early_stopping", False)
     config = RunConfig.from_dict(raw)
     if data is not None:
         config = replace(config, data=replace(config.data, path=str(data)))

@@ -18,12 +18,15 @@ from typing import Any
 import streamlit as st
 
 from dashboard import icons, notices, services, state, strings, tables
+from dashboard.robustness_section import results_section as robustness_results
 from dashboard.verdict import verdict_card
 from engine import charts
 from engine.analysis import wording
 from engine.charts import strings as chart_strings
 from engine.charts.sides import columns_of, direction_text, side_names
 from engine.charts.verdict_card import SMALL_TEST_PAIRS
+from engine.chosen_epoch import chosen_epoch_text
+from engine.config import GALLERIES
 from engine.errors import EngineError
 from engine.i18n import message, t
 
@@ -73,6 +76,15 @@ labels = tables.loss_labels(rows) if rows else {rid: done[rid].get("loss", "") f
 columns = columns_of(load(run_ids[0])["config"])
 
 
+def catalogue_of(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The run's whole-catalogue scores (metrics.json ``catalogue``); None if scored on the test pairs only."""
+    return row.get("catalogue") or (load(row["run_id"])["metrics"] or {}).get("catalogue")
+
+
+catalogues = {row["run_id"]: catalogue_of(row) for row in rows}
+has_catalogue = bool(rows) and all(catalogues.values())
+
+
 def direction_name(direction: str) -> str:
     """Plain text (for widgets and st.text): the user's columns, else the generic label."""
     return direction_text(direction, columns) if columns else message("charts.DIRECTION_LABELS")[direction]
@@ -89,6 +101,8 @@ detail = c3.selectbox(strings.RESULTS_DETAIL, run_ids, key=state.DETAIL_RUN, for
                       help=strings.RESULTS_DETAIL_HELP)
 with card_slot:
     verdict_card(root, None if comparison else run_ids, direction=direction, loss_labels=labels)
+    if has_catalogue:  # the card's numbers come from the test pairs; say so next to the catalogue's
+        st.caption(t("gallery.CARD_NOTE", items=rows[0]["tuned"][direction]["gallery_size"]))
 run = load(detail)
 analysis = run["analysis"]
 uncertainty = {rid: load(rid)["analysis"]["uncertainty"] for rid in run_ids}
@@ -109,17 +123,57 @@ def render_verdict_lines(records: Any) -> list[str]:
     return tables.verdict_lines(records, direction=direction, render=render)
 
 
+def gallery_rows(gallery: str) -> list[dict[str, Any]]:
+    """``rows`` with ``base``/``tuned`` scored on ``gallery`` (``"test"`` or ``"catalogue"``)."""
+    if gallery == "test":
+        return rows
+    return [{**row, "base": catalogues[row["run_id"]]["base"], "tuned": catalogues[row["run_id"]]["tuned"]}
+            for row in rows]
+
+
+def both_galleries() -> None:
+    """One table: each run's base → fine-tuned value on the test pairs and on the whole catalogue."""
+    st.subheader(t("gallery.BOTH_TITLE"))
+    st.caption(t("gallery.BOTH_CAPTION", metric=chart_strings.METRIC_LABELS[metric], direction=direction_name(direction)))
+    names, heads = message("gallery.NAMES"), message("gallery.BOTH_COLUMNS")
+    table = []
+    for gallery in GALLERIES:
+        for row in gallery_rows(gallery):
+            base, tuned = row["base"][direction], row["tuned"][direction]
+            table.append([labels.get(row["run_id"], row["run_id"]), names[gallery], str(tuned["gallery_size"]),
+                          tables.metric_text(base[metric], metric), tables.metric_text(tuned[metric], metric),
+                          tables.metric_change(tuned[metric] - base[metric], metric)])
+    st.dataframe({heads[key]: [line[i] for line in table] for i, key in enumerate(heads)}, hide_index=True,
+                 width="stretch")
+
+
 def retrieval() -> None:
+    gallery = "test"
+    if has_catalogue:
+        gallery = st.selectbox(t("gallery.PICK"), GALLERIES, key=state.RESULT_GALLERY,
+                               format_func=message("gallery.NAMES").get, help=t("gallery.PICK_HELP"))
+    shown = gallery_rows(gallery)
     st.text(t("decision_screen.TILES_CAPTION", metric=chart_strings.METRIC_LABELS[metric],
               direction=direction_name(direction)))
-    tiles = st.columns(max(len(rows), 1))
-    for tile, row in zip(tiles, rows):
+    caption = "gallery.CAPTION_TEST" if gallery == "test" else "gallery.CAPTION_CATALOGUE"
+    if shown:
+        st.caption(t(caption, items=shown[0]["tuned"][direction]["gallery_size"]))
+    tiles = st.columns(max(len(shown), 1))
+    for tile, row in zip(tiles, shown):
         tuned, base = row["tuned"][direction][metric], row["base"][direction][metric]
         tile.metric(labels[row["run_id"]], tables.metric_text(tuned, metric), delta=tables.metric_change(tuned - base, metric),
                     # the glossary is keyed by the English term, in every language
                     help=chart_strings.GLOSSARY.get(message("charts.METRIC_LABELS", "en")[metric]),
                     delta_color=tables.delta_colour(metric))
-    show(charts.retrieval_bars, charts.retrieval_takeaway, rows, metric=metric, direction=direction, uncertainty=uncertainty)
+    # The stored intervals and verdicts are of the test pairs; catalogue bars go without them.
+    show(charts.retrieval_bars, charts.retrieval_takeaway, shown, metric=metric, direction=direction,
+         uncertainty=uncertainty if gallery == "test" else None)
+    if gallery == "catalogue":
+        st.caption(t("gallery.CATALOGUE_NO_INTERVALS"))
+    if has_catalogue:
+        both_galleries()
+    elif comparison:
+        st.caption(t("gallery.CATALOGUE_MISSING"))
     st.subheader(strings.VERDICTS)
     shown = False
     for rid in run_ids:
@@ -149,6 +203,7 @@ def learning() -> None:
     curve = services.load_learning_curve(root, stamp)
     if curve:
         show(charts.learning_curve_chart, charts.learning_takeaway, curve, direction)
+        st.caption(charts.learning_interval_note(curve))  # what the 95% intervals cover
     else:
         empty("learning")
 
@@ -208,12 +263,23 @@ def latent() -> None:
 
 
 def low_rank() -> None:
+    from engine.charts.low_rank import gaussianity_takeaway, is_current
+
     stored = analysis["low_rank"]
     if not stored:
         empty("low_rank")
         return
+    if not is_current(stored):  # an old run's plain CCA overstates the dependence: say so, show no number
+        st.info(t("analysis.LOW_RANK_OLD_FIT"), icon=icons.INFO)
+        return
     show(charts.canonical_spectrum, charts.spectrum_takeaway, stored)
     show(charts.captured_dependence, charts.captured_takeaway, stored)
+    gaussian = gaussianity_takeaway(stored)
+    if gaussian:
+        st.text(gaussian)
+    with st.expander(chart_strings.LOW_RANK_METHOD_TITLE):
+        for note in wording.render_texts(stored.get("tuned") or stored.get("base") or {}, "notes"):
+            st.text(note)
     if stored.get("learned_vs_optimal"):
         learned = stored["learned_vs_optimal"]
         show(charts.learned_vs_optimal_chart, charts.learned_vs_optimal_takeaway, learned)
@@ -228,6 +294,10 @@ def training() -> None:
         empty("training")
         return
     show(charts.loss_curves, charts.loss_takeaway, logs)
+    for rid in run_ids:  # how many epochs each run kept, and why (early stopping)
+        text = chosen_epoch_text((load(rid)["metrics"] or {}).get("train"))
+        if text is not None:
+            st.caption(notices.plain(t("early_stopping.RESULTS_RUN", label=labels.get(rid, rid), text=text)))
 
 
 TECHNICAL: dict[str, Callable[[], None]] = {
@@ -257,3 +327,4 @@ section = st.segmented_control(strings.RESULTS_SECTION, list(SECTIONS), default=
                                format_func=lambda key: section_names.get(key, str(key))) or "retrieval"
 with side_names(columns):
     SECTIONS[section]()
+robustness_results(root, direction, columns)  # below every section, when a study is stored

@@ -11,14 +11,16 @@ from dashboard import (
     job_cards,
     model_picker,
     notices,
+    robustness_section,
     services,
     state,
     strings,
     tables,
 )
-from engine.config import LOSS_NAMES, TILT_NAMES
+from engine.config import GALLERIES, LOSS_NAMES, TILT_NAMES, TrainConfig
 from engine.errors import EngineError
 from engine.i18n import message, t
+from engine.i18n.format import number, percent
 from engine.jobs import (
     LEARNING_CURVE_DEFAULTS,
     SPEC_DEFAULTS,
@@ -29,6 +31,7 @@ from engine.jobs import (
     open_result,
     submit_job,
 )
+from engine.learning_curve_settings import MAX_SEEDS
 from engine.resume import resumable_runs
 
 ACTIVE = ("queued", "running")
@@ -118,18 +121,29 @@ else:
         temperature = st.selectbox(strings.TRAIN_TEMPERATURE, TEMPERATURES, key=state.TRAIN_TEMPERATURE,
                                    format_func=_temperature_label, help=strings.TRAIN_TEMPERATURE_HELP)
     with right:
-        epochs = st.number_input(strings.TRAIN_EPOCHS, 1, 100, SPEC_DEFAULTS["epochs"], key=state.TRAIN_EPOCHS,
-                                 help=strings.TRAIN_EPOCHS_HELP)
+        early_stopping = st.checkbox(t("early_stopping.PAGE_SWITCH"), SPEC_DEFAULTS["early_stopping"],
+                                     key=state.TRAIN_EARLY_STOPPING,
+                                     help=t("early_stopping.PAGE_SWITCH_HELP", patience=SPEC_DEFAULTS["patience"],
+                                            share=percent(TrainConfig.validation_fraction)))
+        # With early stopping the number is a cap; the widget keeps its value when the label changes.
+        epochs = st.number_input(t("early_stopping.PAGE_MAX_EPOCHS") if early_stopping else strings.TRAIN_EPOCHS,
+                                 1, 100, SPEC_DEFAULTS["epochs"], key=state.TRAIN_EPOCHS,
+                                 help=t("early_stopping.PAGE_MAX_EPOCHS_HELP") if early_stopping
+                                 else strings.TRAIN_EPOCHS_HELP)
         batch = st.number_input(strings.TRAIN_BATCH, 2, 1024, SPEC_DEFAULTS["batch_size"], key=state.TRAIN_BATCH,
                                 help=strings.TRAIN_BATCH_HELP)
         seed = st.number_input(strings.TRAIN_SEED, 0, 2**31 - 1, SPEC_DEFAULTS["seed"], key=state.TRAIN_SEED,
                                help=strings.TRAIN_SEED_HELP)
         max_rows = st.number_input(strings.TRAIN_MAX_ROWS, 0, 10_000_000, 0, key=state.TRAIN_MAX_ROWS,
                                    help=strings.TRAIN_MAX_ROWS_HELP)
+        gallery_names = message("gallery.NAMES")
+        gallery = st.selectbox(t("gallery.SWITCH"), GALLERIES, index=GALLERIES.index(SPEC_DEFAULTS["gallery"]),
+                               key=state.TRAIN_GALLERY, format_func=gallery_names.get, help=t("gallery.SWITCH_HELP"))
     # Settings both job kinds share; each kind adds its own below.
     shared = {"data": str(by_digest[dataset].path), "columns": by_digest[dataset].mapping, "temperature": temperature,
-              "epochs": int(epochs), "batch_size": int(batch), "seed": int(seed), "max_rows": int(max_rows) or None,
-              "model": model}
+              "epochs": int(epochs), "early_stopping": bool(early_stopping), "batch_size": int(batch), "seed": int(seed),
+              "max_rows": int(max_rows) or None,
+              "model": model, "gallery": gallery}
     compare_clicked = st.button(strings.TRAIN_START, key=state.TRAIN_START, type="primary", disabled=model is None)
 
     st.subheader(t("train_page.CURVE_TITLE"))
@@ -144,6 +158,10 @@ else:
     default_target = LEARNING_CURVE_DEFAULTS["target_recall"]
     target = c3.number_input(t("train_page.CURVE_TARGET"), 0.0, 100.0, 100.0 * (default_target or 0.0), step=5.0,
                              format="%.0f", key=state.CURVE_TARGET, help=t("train_page.CURVE_TARGET_HELP"))
+    seeds = int(st.number_input(t("train_page.CURVE_SEEDS"), 1, MAX_SEEDS, LEARNING_CURVE_DEFAULTS["seeds"], step=1,
+                                key=state.CURVE_SEEDS, help=t("train_page.CURVE_SEEDS_HELP")))
+    st.caption(t("train_page.CURVE_COST", runs=len(fractions) * seeds, sizes=len(fractions), seeds=seeds,
+                 times=number(seeds * sum(fractions), 1)))
     st.caption(t("train_page.CURVE_SHARED"))
     curve_clicked = st.button(t("train_page.CURVE_START"), key=state.CURVE_START, disabled=model is None)
     pending_box = st.empty()
@@ -156,7 +174,8 @@ else:
     if curve_clicked:
         st.session_state.pop(state.TRAIN_PENDING, None)
         _request({"kind": "learning_curve", **shared, "loss": curve_loss, "fractions": sorted(fractions),
-                  "target_recall": round(target / 100.0, 6) or None}, t("train_page.CURVE_STARTED"))
+                  "target_recall": round(target / 100.0, 6) or None, "seeds": seeds}, t("train_page.CURVE_STARTED"))
+    robustness_section.train_section(shared, tilts, disabled=model is None, request=_request)
     _pending(pending_box)
 
 def _resume_section() -> None:

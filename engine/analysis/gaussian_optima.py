@@ -24,7 +24,12 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from engine.analysis.gaussian_blocks import Matrix, check_rank, sym_power, validate_blocks
+from engine.analysis.gaussian_blocks import (
+    Matrix,
+    check_rank,
+    sym_power,
+    validate_blocks,
+)
 from engine.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
@@ -225,3 +230,73 @@ def optimal_joint_loss(sigmas: ArrayLike, rank: int | None = None) -> float:
 def optimal_l2_one_sided_loss(sigmas: ArrayLike) -> float:
     """Optimal one-sided L2 loss at full rank: ``1/2 sum log(1 - sigma_i^2) = -I(u; v)``. 2-D: -0.29389."""
     return -mutual_information(sigmas)
+
+
+def _l2_rank_objective(g_flat: NDArray[np.float64], r: int, uu: Matrix, uu_inv: Matrix, k_root: Matrix
+                       ) -> tuple[float, NDArray[np.float64]]:
+    """Eq. 50b up to constants, over B = G^T G, and its gradient in G (see l2_one_sided_optimum_rank)."""
+    g = g_flat.reshape(r, -1)
+    b = g.T @ g
+    p = b + uu_inv
+    sign, logdet_p = np.linalg.slogdet(p)
+    if sign <= 0:
+        return float("inf"), np.zeros_like(g_flat)
+    eig, vec = np.linalg.eigh(k_root @ p @ k_root)
+    top = vec[:, -r:]
+    value = 0.5 * np.trace(b @ uu) - 0.5 * logdet_p - 0.5 * float(np.sum(eig[-r:]))
+    grad_b = 0.5 * uu - 0.5 * np.linalg.inv(p) - 0.5 * k_root @ top @ top.T @ k_root
+    return float(value), (2.0 * g @ ((grad_b + grad_b.T) / 2.0)).ravel()
+
+
+def l2_one_sided_optimum_rank(
+    c_uu: ArrayLike, c_uv: ArrayLike, c_vv: ArrayLike, rank: int | None = None
+) -> tuple[Matrix, Matrix]:
+    """Minimiser ``(A*(r), B*(r))`` of the one-sided u|v loss with the L2 tilting at rank r (Thm 5.3, eq. 50).
+
+    ``B*(r)`` has no closed form: it minimises, over ``B = G^T G`` with ``G`` of shape (r, n_u),
+
+        1/2 Tr(B C_uu) - 1/2 log det(I + C_uu B) - 1/2 ||[T(B)]_r||_F^2,
+
+    with ``P_B = B + C_uu^{-1}`` and ``T(B) = P_B^{1/2} C_uv C_vv^{-1/2}`` (the loss after the best
+    rank-r ``A`` for that B is put in; equivalent to eq. 50b). ``||[T]_r||^2`` is the sum of the top
+    r eigenvalues of ``K^{1/2} P_B K^{1/2}`` with ``K = C_uv C_vv^{-1} C_vu``, which gives the
+    gradient in closed form; L-BFGS starts from the top-r part of the full-rank ``B*``. Then
+    ``A*(r) = P^{1/2} [T(B*(r))]_r C_vv^{-1/2}`` (eq. 50a). For r >= n_u it returns the closed form
+    of :func:`l2_one_sided_optimum`.
+
+    Args:
+        c_uu, c_uv, c_vv: Covariance blocks, shapes (n_u, n_u), (n_u, n_v), (n_v, n_v).
+        rank: Embedding dimension n_e >= 1; None (or >= n_u) = full rank.
+
+    Returns:
+        A*(r) of shape (n_u, n_v) and B*(r) (symmetric PSD, rank <= r) of shape (n_u, n_u).
+
+    Raises:
+        DataError: If the blocks are not a valid covariance.
+        ConfigError: If ``rank`` is below 1.
+    """
+    from scipy.optimize import (
+        minimize,  # only this numerical optimum needs scipy's optimiser
+    )
+
+    uu, uv, vv = validate_blocks(c_uu, c_uv, c_vv)
+    n_u = uu.shape[0]
+    if rank is not None and (not isinstance(rank, (int, np.integer)) or isinstance(rank, bool) or rank < 1):
+        raise ConfigError(f"rank: got {rank!r}; expected a whole number >= 1 (the embedding dimension).")
+    if rank is None or rank >= n_u:
+        return l2_one_sided_optimum(uu, uv, vv)
+    r = int(rank)
+    uu_inv = np.linalg.inv(uu)
+    vv_isqrt = sym_power(vv, -0.5)
+    k_root = sym_power(uv @ np.linalg.inv(vv) @ uv.T, 0.5)
+    b_full = l2_one_sided_optimum(uu, uv, vv)[1]
+    eig, vec = np.linalg.eigh(b_full)
+    g0 = (vec[:, -r:] * np.sqrt(np.maximum(eig[-r:], 0.0))).T
+    found = minimize(_l2_rank_objective, g0.ravel(), args=(r, uu, uu_inv, k_root), jac=True, method="L-BFGS-B",
+                     options={"maxiter": 2000, "gtol": 1e-10, "ftol": 1e-14})
+    g = found.x.reshape(r, n_u)
+    b = g.T @ g
+    p_root = sym_power(b + uu_inv, 0.5)
+    left, s, right_t = np.linalg.svd(p_root @ uv @ vv_isqrt, full_matrices=False)
+    a = p_root @ (left[:, :r] * s[:r]) @ right_t[:r] @ vv_isqrt
+    return a, (b + b.T) / 2.0

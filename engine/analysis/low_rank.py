@@ -2,6 +2,11 @@
 
 This is the public entry point of the low-rank analysis (digest §5):
 
+* :func:`low_rank_analysis` (here): what a run stores as ``<run>/analysis/low_rank.json``;
+* :func:`estimate_shared_dependence` (defined in :mod:`engine.analysis.shared_dependence`): the
+  canonical correlations, mutual information and rank for 90 % that a run reports, estimated so
+  they hold at 78..2,000 pairs (PCA to N / 20 per side, chance level by re-pairing, bias
+  correction, half-sample intervals, reasons when withheld, a Gaussianity check);
 * :class:`CrossModalGaussianFit` and its free-function twin :func:`fit_cross_modal_gaussian`
   (defined in :mod:`engine.analysis.cross_modal_gaussian`): canonical correlations, mutual
   information, captured dependence by rank, closed-form optimal maps;
@@ -17,8 +22,10 @@ as the data coordinates:
 1. Reduce the base embeddings of each side by PCA to ``p = min(max_dim, d, N // 20)`` dimensions
    (fitted on the pairs given, normally the test split), so the joint Gaussian has at least 10
    pairs per dimension. ``x_i``, ``y_i`` are the centred PCA scores.
-2. Fit :class:`CrossModalGaussianFit` to ``(x, y)`` and take the rank-k
-   optima ``A*`` of the conditional (CLIP) and joint losses in that space.
+2. Fit :class:`CrossModalGaussianFit` to ``(x, y)`` and take the optimum of the run's tilt in
+   that space (:func:`optimum_for`): for cosine and dot the rank-k optima ``A*`` of the
+   conditional (CLIP, Theorem 5.1) and joint (Theorem 5.6) losses; for L2 the one-sided L2
+   optimum of Theorem 5.3 (full rank, or its rank-r form when the tuned width is below p).
 3. Read out the tuned model's similarity as a bilinear form of the same features: the least-squares
    ``A_hat`` minimising ``sum_ij (S_ij - x_i^T A y_j)^2`` over the double-centred tuned score
    matrix S. Double centring removes additive terms ``f(u_i) + g(v_j)``, which no bilinear form
@@ -47,7 +54,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from engine.analysis import wording
-from engine.analysis.gaussian_blocks import check_rank
 from engine.analysis.cross_modal_gaussian import (
     Array,
     CrossModalGaussianFit,
@@ -55,24 +61,34 @@ from engine.analysis.cross_modal_gaussian import (
     fit_cross_modal_gaussian,
     symmetric_power,
 )
+from engine.analysis.gaussian_blocks import check_rank
+from engine.analysis.gaussian_optima import l2_one_sided_optimum_rank
+from engine.analysis.shared_dependence import (
+    METHOD,
+    estimate_shared_dependence,
+    pca_scores,
+)
 from engine.analysis.wording import keyed
 from engine.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CrossModalGaussianFit", "fit_cross_modal_gaussian", "learned_vs_optimal"]
+__all__ = [
+    "METHOD",
+    "CrossModalGaussianFit",
+    "estimate_shared_dependence",
+    "fit_cross_modal_gaussian",
+    "learned_vs_optimal",
+    "low_rank_analysis",
+    "optimum_for",
+]
 
 #: Pairs per joint dimension kept by the automatic PCA width (so the Gaussian fit is not biased).
 PAIRS_PER_DIMENSION = 10
 
 READOUT_TILTS = ("cosine", "dot", "l2")
-
-
-def pca_scores(x: Array, width: int) -> Array:
-    """Centred scores on the top ``width`` principal components. Shape: (N, width)."""
-    xc = x - x.mean(axis=0)
-    _, _, vt = np.linalg.svd(xc, full_matrices=False)
-    return xc @ vt[:width].T
+#: Losses with a closed-form one-sided L2 optimum (Theorem 5.3 and its mirror); others use the nearest.
+L2_ONE_SIDED_LOSSES = ("left-given-right", "right-given-left")
 
 
 def _prepare(tuned: Array, tilt: str) -> Array:
@@ -122,24 +138,66 @@ def _readout(
     return result
 
 
+def optimum_for(
+    fit: CrossModalGaussianFit, tilt: str, loss: str | None, rank: int, width: int
+) -> tuple[dict[str, Array], dict[str, Any]]:
+    """The whitened optimum (or optima) a run of this tilt and loss is compared with, and what it is.
+
+    * cosine / dot: the bilinear optima of the CLIP (conditional, Theorem 5.1) and joint (Theorem
+      5.6) losses at rank k, as before.
+    * l2: the one-sided L2 optimum of Theorem 5.3, ``A* = C_u|v^-1 C_uv C_vv^-1`` (right-given-left:
+      its mirror ``C_uu^-1 C_uv C_v|u^-1``) at full rank when the tuned width reaches the side's
+      dimension, else the paper's rank-r form with r = the tuned width (eq. 50, numerical B*). In
+      whitened coordinates both one-sided optima are ``U diag(sigma / (1 - sigma^2)) V^T``, so for
+      CLIP and joint, which have no L2 closed form, the one-sided optimum is the nearest available.
+
+    Returns:
+        ``({target name: whitened matrix}, descriptor)``; the descriptor (stored as
+        ``learned_vs_optimal.optimum``) has ``tilt``, ``loss``, ``targets``, ``theorem``, ``form``
+        (``"rank"`` or ``"full"``), ``rank`` and ``exact_for_loss``.
+    """
+    root_u = symmetric_power(fit.covariance_uu_, 0.5, float(fit.eps))
+    root_v = symmetric_power(fit.covariance_vv_, 0.5, float(fit.eps))
+    if tilt != "l2":
+        maps = fit.optimal_maps(rank, as_arrays=True)
+        targets = {name: root_u @ maps[name]["A"] @ root_v for name in ("conditional", "joint")}
+        return targets, {"tilt": tilt, "loss": loss, "targets": list(targets), "theorem": "5.1, 5.6", "form": "rank",
+                         "rank": rank, "exact_for_loss": True}
+    uu, uv, vv = fit.blocks()
+    if loss == "right-given-left":
+        side = vv.shape[0]
+        r = None if width >= side else width
+        a_t, _ = l2_one_sided_optimum_rank(vv, uv.T, uu, rank=r)
+        a = a_t.T
+    else:
+        side = uu.shape[0]
+        r = None if width >= side else width
+        a, _ = l2_one_sided_optimum_rank(uu, uv, vv, rank=r)
+    return {"l2": root_u @ a @ root_v}, {
+        "tilt": tilt, "loss": loss, "targets": ["l2"], "theorem": "5.3", "form": "full" if r is None else "rank",
+        "rank": side if r is None else r, "exact_for_loss": loss in L2_ONE_SIDED_LOSSES,
+    }
+
+
 def _widths(n: int, d_u: int, d_v: int, max_dim: int) -> tuple[int, int]:
     cap = max(1, n // (2 * PAIRS_PER_DIMENSION))
     return min(max_dim, d_u, cap, n - 1), min(max_dim, d_v, cap, n - 1)
 
 
 def learned_vs_optimal(
-    U_base: ArrayLike,  # noqa: N803 (paper's names)
-    V_base: ArrayLike,  # noqa: N803
-    U_tuned: ArrayLike,  # noqa: N803
-    V_tuned: ArrayLike,  # noqa: N803
+    U_base: ArrayLike,
+    V_base: ArrayLike,
+    U_tuned: ArrayLike,
+    V_tuned: ArrayLike,
     *,
     rank: int | None = None,
     tilt: str = "cosine",
     base_tilt: str = "cosine",
     max_dim: int = 64,
     shrinkage: str | float | None = "auto",
+    loss: str | None = None,
 ) -> dict[str, Any]:
-    """Distance of a tuned model's similarity from the Gaussian optimum on base features (module doc).
+    """Distance of a tuned model's similarity from the Gaussian optimum of its tilt (module doc, :func:`optimum_for`).
 
     Expected values: 0 relative error (and share of gain 1) when the tuned scores are exactly
     ``x^T A* y`` for the fitted optimum, at any positive scale; about 1 for a read-out unrelated
@@ -158,11 +216,15 @@ def learned_vs_optimal(
             only when d_u == d_v).
         max_dim: Cap on the PCA width per side.
         shrinkage: Passed to :class:`CrossModalGaussianFit`.
+        loss: The run's loss name (``engine.config.LOSS_NAMES``); picks the L2 optimum's side and
+            says whether it is exact for that loss. None reads as a one-sided u|v loss.
 
     Returns:
-        JSON-serialisable dict: ``n_pairs``, ``dims``, ``rank``, ``base_fit`` and ``tuned_fit``
+        JSON-serialisable dict: ``n_pairs``, ``dims``, ``rank``, ``optimum`` (which optimum the
+        read-outs are compared with, see :func:`optimum_for`), ``base_fit`` and ``tuned_fit``
         (``to_dict()`` summaries), ``mutual_information_ratio`` (tuned / base), ``readout``
-        (``tuned`` and ``base``, each with ``conditional`` / ``joint`` targets: ``scale``,
+        (``tuned`` and ``base``, each with one entry per target of ``optimum["targets"]``:
+        ``conditional`` / ``joint`` for cosine and dot, ``l2`` for the L2 tilt, each with ``scale``,
         ``alignment``, ``relative_error``; plus ``share_of_optimal_conditional_gain``, ``r2`` and
         ``whitened_singular_values``), and ``notes`` stating the assumptions (English; keyed
         forms in ``notes_keyed``, see :func:`engine.analysis.wording.render_texts`).
@@ -195,9 +257,7 @@ def learned_vs_optimal(
     base_fit = CrossModalGaussianFit(shrinkage=shrinkage).fit(x, y)
     k = check_rank(rank, min(p_u, p_v)) if rank is not None else min(p_u, p_v, u_t.shape[1])
     maps = base_fit.optimal_maps(k, as_arrays=True)
-    root_u = symmetric_power(base_fit.covariance_uu_, 0.5, float(base_fit.eps))
-    root_v = symmetric_power(base_fit.covariance_vv_, 0.5, float(base_fit.eps))
-    targets = {name: root_u @ maps[name]["A"] @ root_v for name in ("conditional", "joint")}
+    targets, optimum = optimum_for(base_fit, tilt, loss, k, u_t.shape[1])
 
     readout = {"tuned": _readout(x, y, _prepare(u_t, tilt), _prepare(v_t, tilt), base_fit, targets), "base": None}
     if u_b.shape[1] == v_b.shape[1]:
@@ -210,6 +270,7 @@ def learned_vs_optimal(
         "n_pairs": n,
         "dims": {"base_u": u_b.shape[1], "base_v": v_b.shape[1], "tuned": u_t.shape[1], "pca_u": p_u, "pca_v": p_v},
         "rank": k,
+        "optimum": optimum,
         "tilt": tilt,
         "base_tilt": base_tilt,
         "base_fit": base_fit.to_dict(),
@@ -218,11 +279,12 @@ def learned_vs_optimal(
         "optimal_loss": {"conditional": maps["conditional"]["optimal_loss"], "joint": maps["joint"]["optimal_loss"]},
         "readout": readout,
     }
-    wording.store(result, "notes", _notes(n, p_u, p_v, base_fit, readout["base"] is None))
+    wording.store(result, "notes", _notes(n, p_u, p_v, base_fit, readout["base"] is None, optimum))
     return result
 
 
-def _notes(n: int, p_u: int, p_v: int, base_fit: CrossModalGaussianFit, no_base: bool) -> list[Any]:
+def _notes(n: int, p_u: int, p_v: int, base_fit: CrossModalGaussianFit, no_base: bool,
+           optimum: dict[str, Any]) -> list[Any]:
     """The assumptions behind the comparison, as keyed sentences (:mod:`engine.analysis.wording`)."""
     notes: list[Any] = [
         keyed("analysis.LOW_RANK_NOTE_OPTIMUM", n=n, p_u=p_u, p_v=p_v),
@@ -234,4 +296,38 @@ def _notes(n: int, p_u: int, p_v: int, base_fit: CrossModalGaussianFit, no_base:
         notes.append(base_fit.shrinkage_note_keyed_)
     if no_base:
         notes.append(keyed("analysis.LOW_RANK_NOTE_NO_BASE"))
+    if optimum["tilt"] == "l2":
+        notes.append(keyed("analysis.LOW_RANK_NOTE_L2_OPTIMUM", {"form": "analysis.L2_OPTIMUM_FORM"},
+                           form=optimum["form"]))
+        if not optimum["exact_for_loss"] and optimum["loss"]:
+            notes.append(keyed("analysis.LOW_RANK_NOTE_L2_NO_THEORY", loss=optimum["loss"]))
     return notes
+
+
+def low_rank_analysis(
+    embeddings: dict[str, Any], *, tilt: str, base_tilt: str, loss: str | None = None,
+    n_resamples: int | None = None, seed: int = 0,
+) -> dict[str, Any]:
+    """The stored ``<run>/analysis/low_rank.json``: shared dependence of base and tuned, and learned vs optimal.
+
+    Args:
+        embeddings: The run's stored embeddings (``base_left``, ``base_right``, ``tuned_left``,
+            ``tuned_right``; (N, d) arrays of the test pairs).
+        tilt: The tuned model's tilt; base_tilt: the base model's scoring.
+        loss: The run's loss name, for the L2 optimum.
+        n_resamples: Half-samples for the intervals (None: the estimator's default).
+        seed: Resampling seed.
+
+    Returns:
+        ``{"method", "base", "tuned", "learned_vs_optimal"}``; ``base`` and ``tuned`` are
+        :func:`estimate_shared_dependence` results.
+    """
+    extra = {} if n_resamples is None else {"n_resamples": int(n_resamples)}
+    return {
+        "method": METHOD,
+        "base": estimate_shared_dependence(embeddings["base_left"], embeddings["base_right"], seed=seed, **extra),
+        "tuned": estimate_shared_dependence(embeddings["tuned_left"], embeddings["tuned_right"], seed=seed, **extra),
+        "learned_vs_optimal": learned_vs_optimal(embeddings["base_left"], embeddings["base_right"],
+                                                 embeddings["tuned_left"], embeddings["tuned_right"], tilt=tilt,
+                                                 base_tilt=base_tilt, loss=loss),
+    }

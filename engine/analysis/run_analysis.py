@@ -105,15 +105,10 @@ def _calibration(inputs: RunInputs, settings: AnalysisSettings, run: RunPaths) -
 
 
 def _low_rank(inputs: RunInputs, settings: AnalysisSettings, run: RunPaths) -> dict[str, Any]:
-    from engine.analysis.low_rank import fit_cross_modal_gaussian, learned_vs_optimal
+    from engine.analysis.low_rank import low_rank_analysis
 
-    emb = inputs.embeddings
-    return {
-        "base": fit_cross_modal_gaussian(emb["base_left"], emb["base_right"]),
-        "tuned": fit_cross_modal_gaussian(emb["tuned_left"], emb["tuned_right"]),
-        "learned_vs_optimal": learned_vs_optimal(emb["base_left"], emb["base_right"], emb["tuned_left"],
-                                                 emb["tuned_right"], tilt=inputs.tilt, base_tilt=inputs.base_tilt),
-    }
+    return low_rank_analysis(inputs.embeddings, tilt=inputs.tilt, base_tilt=inputs.base_tilt,
+                             loss=inputs.config["loss"].get("name"), seed=settings.seed)
 
 
 def _latent_map(inputs: RunInputs, settings: AnalysisSettings, run: RunPaths) -> dict[str, Any]:
@@ -181,7 +176,12 @@ def analyse_run(run: RunPaths, settings: AnalysisSettings | None = None,
 
 
 def pairwise_verdicts(runs: Sequence[tuple[str, RunPaths]], *, n_resamples: int = 2000, seed: int = 0) -> list[dict]:
-    """Paired comparisons of every pair of runs on the same test split (tuned models), with verdicts."""
+    """Paired comparisons of every pair of runs on the same test split (tuned models), with verdicts.
+
+    The rows are one family (every pair x direction x metric) under Holm's correction; each row's
+    interval, p-values and ``significant`` come from one paired sign-flip test
+    (:func:`engine.analysis.bootstrap.compare_runs`).
+    """
     from engine.analysis.bootstrap import compare_runs
 
     ranks = {}

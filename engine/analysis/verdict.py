@@ -8,9 +8,17 @@ sentence again from key and fields in the language in force; stores written befo
 fall back to their English sentence.
 
 Differences of recall@k and MRR are written in points (the metric x 100); median-rank differences
-are written in ranks. A verdict reads the ``significant`` flag that
-:func:`engine.analysis.bootstrap.paired_difference` sets (p-value below 1 - confidence and an interval
-that excludes zero), so it never disagrees with the stored numbers.
+are written in ranks. A verdict reads the ``significant`` flag that :mod:`engine.analysis.bootstrap`
+sets; there the interval, the p-value and the flag come from one paired sign-flip test (the interval
+excludes zero exactly when the difference is significant), so a verdict never disagrees with the
+numbers it quotes.
+
+A difference that carries its test (``p_value`` and ``adjustment``, as every row the bootstrap module
+writes does) gets a ``*_TESTED`` template that names the method and quotes the p-value: Holm-adjusted
+with the family's size for a pairwise comparison, the raw p-value for a fine-tuning
+effect. The method's words are glossary terms (``charts.GLOSSARY``: "paired sign-flip test", "Holm's
+correction", "adjusted p-value"). Entries stored before tests were stated keep their old keys and
+render as they always did.
 """
 
 from __future__ import annotations
@@ -74,7 +82,28 @@ def _size(metric: str, value: float, points: bool) -> str:
 
 
 def _ci(confidence: float) -> str:
-    return t("verdicts.CI", confidence=f"{100.0 * confidence:g}")
+    # Holm's levels are not round (1 - 0.05/24 = 99.79%): two decimals at most, no trailing zeros.
+    return t("verdicts.CI", confidence=f"{100.0 * confidence:.2f}".rstrip("0").rstrip("."))
+
+
+def _p_text(p: float, n_resamples: int) -> tuple[str, bool]:
+    """A p-value as written and whether it is a bound: ``("0.012", False)`` or ``("0.001", True)`` for "< 0.001".
+
+    A bootstrap of B resamples cannot resolve p-values below about 1/B, so those are written as a bound.
+    """
+    floor = max(0.001, 1.0 / max(int(n_resamples), 1))
+    if p < floor:
+        return f"{floor:.3g}", True
+    return f"{p:.3f}".rstrip("0").rstrip("."), False
+
+
+def _method(fields: Mapping[str, Any]) -> str:
+    """How the difference was tested, with its p-value, e.g. "paired sign-flip test: p = 0.004"."""
+    value, below = _p_text(float(fields["p"]), int(fields.get("n_resamples", 1000)))
+    if fields.get("adjustment") == "holm":
+        key = "verdicts.METHOD_HOLM_BELOW" if below else "verdicts.METHOD_HOLM"
+        return t(key, p=value, tests=int(fields["tests"]))
+    return t("verdicts.METHOD_SINGLE_BELOW" if below else "verdicts.METHOD_SINGLE", p=value)
 
 
 def _fields(diff: Mapping[str, Any]) -> tuple[str, float, float, float, bool, bool, float]:
@@ -124,6 +153,8 @@ def _render(key: str, fields: Mapping[str, Any], direction_label: str | None = N
     else:
         label = metric_display_name(metric, direction)
     names = {k: str(fields[k]) for k in ("winner", "loser", "a", "b") if k in fields}
+    if "adjustment" in fields:
+        names["method"] = _method(fields)
     return t(
         key, **names, metric=label, size=_size(metric, float(fields["size"]), points), ci=_ci(float(fields["confidence"])),
         low=_scaled(metric, float(fields["low"]), points), high=_scaled(metric, float(fields["high"]), points),
@@ -146,6 +177,24 @@ def _label_fields(metric: str, direction: str | None, metric_label: str | None, 
     return fields
 
 
+def _test_fields(diff: Mapping[str, Any]) -> dict[str, Any]:
+    """The test behind a difference, for the ``*_TESTED`` templates; ``{}`` for a difference without one.
+
+    ``p`` is the p-value the decision used: Holm-adjusted within a family, the raw one otherwise.
+    """
+    if "p_value" not in diff or "adjustment" not in diff:
+        return {}
+    holm = diff["adjustment"] == "holm"
+    return {
+        "p": float(diff["p_adjusted"] if holm else diff["p_value"]), "adjustment": str(diff["adjustment"]),
+        "tests": int(diff.get("family_size", 1)), "n_resamples": int(diff.get("n_resamples", 1000)),
+    }
+
+
+def _key(name: str, tested: Mapping[str, Any]) -> str:
+    return f"verdicts.{name}_TESTED" if tested else f"verdicts.{name}"
+
+
 def verdict_entry(
     name_a: str, name_b: str, diff: Mapping[str, Any], *, direction: str | None = None,
     metric_label: str | None = None, points: bool = True,
@@ -165,19 +214,23 @@ def verdict_entry(
         ``{"verdict": <English sentence>, "verdict_key": "verdicts.WIN" | "verdicts.TIE",
         "verdict_fields": {"metric", "points", ["direction"], ["metric_label"], "size", "low", "high",
         "confidence", and "winner"/"loser" or "a"/"b"}}``; numbers are raw (fractions for rates).
+        A difference that carries its test gets ``verdicts.WIN_TESTED`` / ``TIE_TESTED`` and the
+        fields ``p`` (the p-value decided on: Holm-adjusted in a family), ``adjustment``, ``tests``
+        (the family's size) and ``n_resamples``.
     """
     metric, estimate, low, high, significant, higher, confidence = _fields(diff)
-    fields = _label_fields(metric, direction, metric_label, points)
+    fields, tested = _label_fields(metric, direction, metric_label, points), _test_fields(diff)
+    fields.update(tested)
     if not significant:
         fields.update(a=name_a, b=name_b, size=estimate, low=low, high=high, confidence=confidence)
-        return _entry("verdicts.TIE", fields)
+        return _entry(_key("TIE", tested), fields)
     # The advantage of a over b, positive when a is better (ranks: lower is better).
     adv, adv_low, adv_high = (estimate, low, high) if higher else (-estimate, -high, -low)
     winner, loser = (name_a, name_b) if adv > 0 else (name_b, name_a)
     if adv < 0:
         adv, adv_low, adv_high = -adv, -adv_high, -adv_low
     fields.update(winner=winner, loser=loser, size=adv, low=adv_low, high=adv_high, confidence=confidence)
-    return _entry("verdicts.WIN", fields)
+    return _entry(_key("WIN", tested), fields)
 
 
 def verdict(
@@ -210,12 +263,13 @@ def fine_tuning_verdict_entry(
         ``TUNING_TIE`` and no run names in the fields.
     """
     metric, estimate, low, high, significant, higher, confidence = _fields(diff)
-    fields = _label_fields(metric, direction, metric_label, points)
+    fields, tested = _label_fields(metric, direction, metric_label, points), _test_fields(diff)
+    fields.update(tested)
     if not significant:
         fields.update(size=estimate, low=low, high=high, confidence=confidence)
-        return _entry("verdicts.TUNING_TIE", fields)
+        return _entry(_key("TUNING_TIE", tested), fields)
     adv, adv_low, adv_high = (estimate, low, high) if higher else (-estimate, -high, -low)
-    key = "verdicts.TUNING_BETTER" if adv > 0 else "verdicts.TUNING_WORSE"
+    key = _key("TUNING_BETTER" if adv > 0 else "TUNING_WORSE", tested)
     if adv < 0:
         adv, adv_low, adv_high = -adv, -adv_high, -adv_low
     fields.update(size=adv, low=adv_low, high=adv_high, confidence=confidence)

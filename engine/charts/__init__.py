@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from engine.charts.calibration import calibration_takeaway, reliability_diagram
 from engine.charts.latent import latent_map_scatter
-from engine.charts.learning import learning_curve_chart, learning_takeaway
+from engine.charts.learning import learning_curve_chart, learning_interval_note, learning_takeaway
 from engine.charts.low_rank import (
     canonical_spectrum,
     captured_dependence,
@@ -34,6 +34,7 @@ __all__ = [
     "captured_takeaway",
     "latent_map_scatter",
     "learning_curve_chart",
+    "learning_interval_note",
     "learning_takeaway",
     "loss_curves",
     "loss_takeaway",

@@ -45,17 +45,21 @@ def learning_curve_chart(learning_curve: Mapping[str, Any], direction: str) -> g
 
     Returns:
         Traces in order: ``measured`` (x = train_pairs, y = estimate, asymmetric error bars from
-        low/high), ``fitted curve`` (if a fit exists), ``predicted`` (x = prediction n, error bars),
-        ``base model`` (horizontal line over the x range, when stored).
+        low/high; named for the number of training runs per point when there are several),
+        ``fitted curve`` (if a fit exists), ``predicted`` (x = prediction n, error bars),
+        ``base model`` (horizontal line over the x range, when stored), ``single training runs``
+        (each seed's Recall@1, when the curve has several seeds per point).
     """
     check_choice(direction, strings.DIRECTION_LABELS, "direction")
     points = need(learning_curve, "points", "learning_curve.json")
     xs = [int(p["train_pairs"]) for p in points]
     stats = [p["metrics"][direction][METRIC] for p in points]
     y = [float(s["estimate"]) for s in stats]
+    seeds = int(learning_curve.get("seeds") or 1)
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        name=strings.LEARNING_POINTS, x=xs, y=y, mode="markers",
+        name=strings.LEARNING_POINTS_SEEDS.format(seeds=seeds) if seeds > 1 else strings.LEARNING_POINTS,
+        x=xs, y=y, mode="markers",
         marker={"color": STAGE_COLOURS["tuned"], "size": 9},
         error_y={"type": "data", "symmetric": False, "array": [float(s["high"]) - v for s, v in zip(stats, y, strict=True)],
                  "arrayminus": [v - float(s["low"]) for s, v in zip(stats, y, strict=True)]},
@@ -81,6 +85,10 @@ def learning_curve_chart(learning_curve: Mapping[str, Any], direction: str) -> g
         level = float(base["estimate"])
         fig.add_trace(go.Scatter(name=strings.LEARNING_BASE, x=[min(xs), x_max], y=[level, level], mode="lines",
                                  line={"color": REFERENCE_COLOUR, "dash": "dot"}))
+    runs = [(x, float(v)) for x, s in zip(xs, stats, strict=True) for v in s.get("seed_values") or ()]
+    if seeds > 1 and runs:
+        fig.add_trace(go.Scatter(name=strings.LEARNING_SEED_RUNS, x=[r[0] for r in runs], y=[r[1] for r in runs],
+                                 mode="markers", marker={"color": STAGE_COLOURS["tuned"], "size": 5, "opacity": 0.45}))
     base_layout(fig, title=strings.LEARNING_TITLE.format(direction=strings.DIRECTION_LABELS[direction]),
                 x_title=strings.LEARNING_X, y_title=strings.LEARNING_Y)
     fig.update_xaxes(type="log")
@@ -103,3 +111,17 @@ def learning_takeaway(learning_curve: Mapping[str, Any], direction: str) -> str:
         p2_low=float(p2["low"]), p2_high=float(p2["high"]), n2=fmt.number(round(float(p2["n"]))),
         p4=float(p4["estimate"]), n4=fmt.number(round(float(p4["n"]))),
     )
+
+
+def learning_interval_note(learning_curve: Mapping[str, Any]) -> str:
+    """What the points' intervals cover, in one or two sentences for the page and the report.
+
+    Curves with several training seeds per point cover test-pair and training variation; one seed,
+    or a curve stored before seeds were recorded, covers the test pairs only, and the note says why.
+    """
+    seeds = learning_curve.get("seeds")
+    if seeds is None:
+        return strings.LEARNING_INTERVAL_OLD
+    if int(seeds) <= 1:
+        return strings.LEARNING_INTERVAL_ONE_SEED
+    return strings.LEARNING_INTERVAL_BOTH.format(seeds=fmt.number(int(seeds)))

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-from collections import Counter
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-import numpy as np
-
 from engine.errors import DataError
-from engine.evaluate.metrics import metrics_from_ranks
-from engine.evaluate.scoring import ArrayLike, first_relevant_ranks
-
-logger = logging.getLogger(__name__)
+from engine.evaluate.gallery import evaluate_against_gallery
+from engine.evaluate.scoring import ArrayLike
 
 
 def evaluate_retrieval(
@@ -55,20 +49,6 @@ def evaluate_retrieval(
             f"got {n_left} left embeddings, {n_right} right embeddings and {len(groups)} group ids; "
             "evaluation needs one left item, one right item and one group id per pair."
         )
-    sizes = Counter(groups)
-    n_relevant = np.array([sizes[g] for g in groups], dtype=np.int64)
-    options: dict[str, Any] = {"tilt": tilt, "chunk_size": chunk_size, "device": device}
-    ranks = {
-        "left_to_right": first_relevant_ranks(left, right, groups, groups, **options),
-        "right_to_left": first_relevant_ranks(right, left, groups, groups, **options),
-    }
-    out: dict[str, Any] = {
-        name: metrics_from_ranks(r, gallery_size=n_left, ks=ks, n_relevant=n_relevant) for name, r in ranks.items()
-    }
-    logger.info(
-        "retrieval over %d pairs (%d groups, tilt=%s): R@1 left->right %.3f, right->left %.3f",
-        n_left, len(sizes), tilt, out["left_to_right"]["recall@1"], out["right_to_left"]["recall@1"],
-    )
-    if return_ranks:
-        out["ranks"] = ranks
-    return out
+    # The test gallery is the catalogue gallery whose items are the queries themselves.
+    return evaluate_against_gallery(left, right, groups, left, right, groups, tilt=tilt, ks=ks, chunk_size=chunk_size,
+                                    device=device, return_ranks=return_ranks)

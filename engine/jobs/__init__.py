@@ -1,4 +1,4 @@
-"""Background jobs: comparisons and learning curves queued as files and run by a detached worker process.
+"""Background jobs: comparisons, learning curves and robustness studies queued as files and run by a detached worker process.
 
 The dashboard submits a job and polls it; the work survives a page refresh, a closed
 browser and a dashboard restart because the queue is files in ``<store>/jobs`` and the worker is
@@ -24,9 +24,11 @@ from engine.jobs.spec import (
     JOB_KINDS,
     KIND_DEFAULTS,
     LEARNING_CURVE_DEFAULTS,
+    ROBUSTNESS_DEFAULTS,
     SPEC_DEFAULTS,
     learning_curve_config,
     normalise_spec,
+    robustness_config,
     run_configs,
 )
 
@@ -36,6 +38,7 @@ __all__ = [
     "JOB_STATES",
     "KIND_DEFAULTS",
     "LEARNING_CURVE_DEFAULTS",
+    "ROBUSTNESS_DEFAULTS",
     "SPEC_DEFAULTS",
     "STALE_AFTER_S",
     "cancel_job",
@@ -49,6 +52,7 @@ __all__ = [
     "open_result",
     "reap_dead_jobs",
     "result_path",
+    "robustness_config",
     "run_configs",
     "submit_job",
     "worker_running",

@@ -1,9 +1,10 @@
 """Job requests as the dashboard sends them: defaults, validation and the run configs.
 
-Three kinds of job exist: ``"compare"`` (several losses on one split, :mod:`engine.compare`),
+Four kinds of job exist: ``"compare"`` (several losses on one split, :mod:`engine.compare`),
 ``"learning_curve"`` (one loss on nested subsets of the training split,
-:mod:`engine.learning_curve`: how many pairs are needed) and ``"resume"`` (an interrupted run
-continued from its checkpoint, :mod:`engine.resume`). A spec is a plain JSON-able dict so it
+:mod:`engine.learning_curve`: how many pairs are needed), ``"robustness"`` (several losses with a
+share of the training pairs mismatched, :mod:`engine.robustness`) and ``"resume"`` (an
+interrupted run continued from its checkpoint, :mod:`engine.resume`). A spec is a plain JSON-able dict so it
 can be stored in the job file and read back by the worker process. It is validated completely
 at submit time, so a bad request fails in the page that made it, not minutes later in the worker.
 """
@@ -18,12 +19,16 @@ from typing import Any
 from engine.config import (
     AnalysisConfig,
     DataConfig,
+    EvalConfig,
     LossConfig,
     ModelConfig,
     RunConfig,
     TrainConfig,
 )
 from engine.errors import ConfigError
+from engine.learning_curve_settings import DEFAULT_SEEDS, MAX_SEEDS
+from engine.robustness.checks import check_losses, check_noise_levels
+from engine.robustness.settings import DEFAULT_BOOTSTRAP, DEFAULT_LOSSES, DEFAULT_NOISE
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +37,9 @@ logger = logging.getLogger(__name__)
 _SHARED_DEFAULTS: dict[str, Any] = {
     "data": None,
     "columns": None,
-    "epochs": 1,
+    "epochs": TrainConfig.epochs,  # with early stopping, the cap
+    "early_stopping": TrainConfig.early_stopping,
+    "patience": TrainConfig.patience,
     "batch_size": 32,
     "learning_rate": 1e-4,
     "temperature": None,
@@ -44,6 +51,7 @@ _SHARED_DEFAULTS: dict[str, Any] = {
     "max_seq_length": 128,
     "device": None,
     "max_rows": None,
+    "gallery": EvalConfig.gallery,  # "catalogue" also ranks each test query among every item of the file
 }
 
 SPEC_DEFAULTS: dict[str, Any] = {
@@ -65,6 +73,18 @@ LEARNING_CURVE_DEFAULTS: dict[str, Any] = {
     "fractions": [0.125, 0.25, 0.5, 1.0],
     "target_recall": None,  # Recall@1 to reach, e.g. 0.8; None = no "pairs needed" figure
     "bootstrap": 500,  # replicates for the point intervals and the fit (500 is run_learning_curve's default)
+    "seeds": DEFAULT_SEEDS,  # training runs per point, so the intervals include training variation
+}
+
+# Robustness to noisy pairs (engine.robustness): every loss trained at every share of mismatched
+# training pairs, all scored on one untouched test split.
+ROBUSTNESS_DEFAULTS: dict[str, Any] = {
+    "kind": "robustness",
+    **_SHARED_DEFAULTS,
+    "losses": list(DEFAULT_LOSSES),
+    "tilt": "cosine",
+    "noise": list(DEFAULT_NOISE),  # shares of training pairs mismatched; 0 is the clean reference
+    "bootstrap": DEFAULT_BOOTSTRAP,  # replicates per interval
 }
 
 # Resuming an interrupted run of the store from its checkpoint (engine.resume): its own settings
@@ -78,7 +98,7 @@ RESUME_DEFAULTS: dict[str, Any] = {
 
 # The defaults of each job kind, by kind: the one place the dashboard reads its widget defaults from.
 KIND_DEFAULTS: dict[str, dict[str, Any]] = {"compare": SPEC_DEFAULTS, "learning_curve": LEARNING_CURVE_DEFAULTS,
-                                            "resume": RESUME_DEFAULTS}
+                                            "resume": RESUME_DEFAULTS, "robustness": ROBUSTNESS_DEFAULTS}
 JOB_KINDS = tuple(KIND_DEFAULTS)
 MIN_FRACTIONS = 3  # the saturating power law has three parameters
 MIN_CURVE_BOOTSTRAP = 100
@@ -116,6 +136,9 @@ def normalise_spec(spec: dict[str, Any]) -> dict[str, Any]:
     if kind == "compare":
         _check_compare(full)
         run_configs(full)  # the dataclasses check every range and name
+    elif kind == "robustness":
+        _check_robustness(full)
+        robustness_config(full)
     else:
         _check_learning_curve(full)
         learning_curve_config(full)
@@ -129,8 +152,10 @@ def _check_shared(full: dict[str, Any]) -> None:
     if not data.is_file():
         raise ConfigError(f"job spec.data: file '{full['data']}' does not exist. Upload or pick an existing file.")
     full["data"] = str(data)
-    for key in ("epochs", "batch_size", "seed", "split_seed", "max_seq_length", "bootstrap"):
+    for key in ("epochs", "patience", "batch_size", "seed", "split_seed", "max_seq_length", "bootstrap"):
         _check_int(full, key)
+    if not isinstance(full["early_stopping"], bool):
+        raise ConfigError(f"job spec.early_stopping: got {full['early_stopping']!r}, expected true or false.")
     if full["max_rows"] is not None:
         _check_int(full, "max_rows")
         if full["max_rows"] < 2:
@@ -213,9 +238,29 @@ def _check_learning_curve(full: dict[str, Any]) -> None:
     if target is not None and (not _is_number(target) or not 0.0 < float(target) <= 1.0):
         raise ConfigError(f"job spec.target_recall: got {target!r}, expected a Recall@1 in (0, 1] such as 0.8, "
                           "or None for no target.")
+    seeds = full["seeds"]
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
+        raise ConfigError(f"job spec.seeds: got {seeds!r}, expected a whole number of training runs per point from 1 "
+                          f"to {MAX_SEEDS} (e.g. {DEFAULT_SEEDS}).")
     if full["bootstrap"] < MIN_CURVE_BOOTSTRAP:
         raise ConfigError(f"job spec.bootstrap: got {full['bootstrap']}, expected at least {MIN_CURVE_BOOTSTRAP} "
                           f"bootstrap replicates (e.g. {LEARNING_CURVE_DEFAULTS['bootstrap']}).")
+
+
+def _check_robustness(full: dict[str, Any]) -> None:
+    if not isinstance(full["tilt"], str):
+        raise ConfigError(f"job spec.tilt: got {full['tilt']!r}, expected one name such as 'cosine'.")
+    losses, noise = full["losses"], full["noise"]
+    if isinstance(losses, str) or not isinstance(losses, (list, tuple)) or not all(isinstance(v, str) for v in losses):
+        raise ConfigError(f"job spec.losses: got {losses!r}, expected a non-empty list of names.")
+    if isinstance(noise, (str, bytes)) or not isinstance(noise, (list, tuple)) or not all(_is_number(v) for v in noise):
+        raise ConfigError(f"job spec.noise: got {noise!r}, expected a list of shares such as "
+                          f"{ROBUSTNESS_DEFAULTS['noise']}.")
+    full["losses"] = list(check_losses(losses))
+    full["noise"] = list(check_noise_levels(noise))
+    if full["bootstrap"] < MIN_CURVE_BOOTSTRAP:
+        raise ConfigError(f"job spec.bootstrap: got {full['bootstrap']}, expected at least {MIN_CURVE_BOOTSTRAP} "
+                          f"bootstrap replicates (e.g. {ROBUSTNESS_DEFAULTS['bootstrap']}).")
 
 
 def _is_number(value: Any) -> bool:
@@ -237,8 +282,9 @@ def _run_config(spec: dict[str, Any], loss: str, tilt: str, analysis: AnalysisCo
         loss=LossConfig(name=loss, tilt=tilt, temperature=spec["temperature"], weights=weights),
         model=ModelConfig(name_or_path=spec["model"], max_seq_length=spec["max_seq_length"], device=spec["device"]),
         train=TrainConfig(epochs=spec["epochs"], batch_size=spec["batch_size"], learning_rate=spec["learning_rate"],
-                          seed=spec["seed"]),
+                          seed=spec["seed"], early_stopping=spec["early_stopping"], patience=spec["patience"]),
         analysis=analysis,
+        evaluation=EvalConfig(gallery=spec["gallery"]),  # checks the name
     )
 
 
@@ -277,3 +323,22 @@ def learning_curve_config(spec: dict[str, Any], data_path: str | None = None) ->
         ConfigError: The loss, tilt or a setting is invalid.
     """
     return _run_config(spec, spec["loss"], spec["tilt"], AnalysisConfig(enabled=False, seed=spec["seed"]), data_path)
+
+
+def robustness_config(spec: dict[str, Any], data_path: str | None = None) -> RunConfig:
+    """The run config of a (normalised) robustness spec; each run swaps in one of ``spec["losses"]``.
+
+    Each point only needs its ranks, so the per-run analysis is off (as in the CLI's
+    ``robustness``); the study's own intervals come from ``spec["bootstrap"]`` replicates.
+
+    Args:
+        spec: A ``"robustness"`` spec from :func:`normalise_spec`.
+        data_path: Use this file instead of ``spec["data"]`` (the worker's ``max_rows`` slice).
+
+    Raises:
+        ConfigError: A loss, the tilt or a setting is invalid.
+    """
+    analysis = AnalysisConfig(enabled=False, seed=spec["seed"])
+    for loss in spec["losses"]:  # every loss with this tilt, so a bad pair fails at submit time
+        _run_config(spec, loss, spec["tilt"], analysis, data_path)
+    return _run_config(spec, spec["losses"][0], spec["tilt"], analysis, data_path)

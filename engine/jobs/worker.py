@@ -1,6 +1,6 @@
 """The job worker: ``python -m engine.jobs.worker --store STORE [--device-key auto] [--idle 5]``.
 
-It runs the job kinds of :mod:`engine.jobs.spec`: comparisons, learning curves and resumed runs.
+It runs the job kinds of :mod:`engine.jobs.spec`: comparisons, learning curves, robustness studies and resumed runs.
 While a job runs, a thread stamps its heartbeat (:mod:`engine.jobs.recovery`), so a reader can
 tell a worker that died or hung from one that is busy.
 
@@ -32,9 +32,11 @@ from engine.jobs.queue import (
     worker_lock_path,
 )
 from engine.jobs.recovery import Heartbeat
-from engine.jobs.spec import learning_curve_config, run_configs
+from engine.jobs.spec import learning_curve_config, robustness_config, run_configs
+from engine.learning_curve_settings import DEFAULT_SEEDS
 from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE
 from engine.runs.atomic import atomic_write_json, read_json
+from engine.runs.layout import ROBUSTNESS_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -162,13 +164,36 @@ def _run_learning_curve(store_root: Path, job: dict[str, Any], flag: Path) -> di
             progress.stage("fit", fraction=fraction)  # scoring the last run, then fitting the curve
 
     curve = run_learning_curve(config, RunStore(store_root), fractions=fractions,
-                               target_recall=spec["target_recall"], callback=on_step, n_boot=spec["bootstrap"])
+                               target_recall=spec["target_recall"], callback=on_step, n_boot=spec["bootstrap"],
+                               seeds=spec.get("seeds", DEFAULT_SEEDS))
     result = result_path(store_root, job["job_id"])
     atomic_write_json(result, curve)  # the job's own copy; <store>/learning_curve.json is the latest
     progress.runs_done = progress.runs_total
     progress.stage("done", overall_eta_s=0.0)
     return {"run_ids": [point["run_id"] for point in curve["points"]], "result": str(result),
             "current": str(Path(store_root) / LEARNING_CURVE_FILE)}
+
+
+def _run_robustness(store_root: Path, job: dict[str, Any], flag: Path) -> dict[str, Any]:
+    """A robustness job (one run per noise level and loss); returns its outcome fields."""
+    from engine.robustness.study import run_robustness
+    from engine.runs import RunStore
+
+    spec = job["spec"]
+    losses, noise = spec["losses"], spec["noise"]
+    progress = _Progress(store_root, job["job_id"], len(losses) * len(noise))
+    progress.stage("preparing")
+    config = robustness_config(spec, _data_path(store_root, job))
+    result = result_path(store_root, job["job_id"])
+    study = run_robustness(config, RunStore(store_root), losses=losses, noise_levels=noise, n_boot=spec["bootstrap"],
+                           callback=lambda label, level, info: progress(f"{label} @ {level:g}", info, loss=label,
+                                                                        noise=level),
+                           should_stop=flag.exists)
+    atomic_write_json(result, study)  # the job's own copy; <store>/robustness.json is the latest
+    progress.runs_done = progress.runs_total
+    progress.stage("done", overall_eta_s=0.0)
+    return {"run_ids": [point["run_id"] for point in study["points"]], "result": str(result),
+            "current": str(Path(store_root) / ROBUSTNESS_FILE)}
 
 
 def _run_resume(store_root: Path, job: dict[str, Any], flag: Path) -> dict[str, Any]:
@@ -187,7 +212,8 @@ def _run_resume(store_root: Path, job: dict[str, Any], flag: Path) -> dict[str, 
     return {"run_ids": [run.run_id]}
 
 
-_RUNNERS = {"compare": _run_compare, "learning_curve": _run_learning_curve, "resume": _run_resume}
+_RUNNERS = {"compare": _run_compare, "learning_curve": _run_learning_curve, "resume": _run_resume,
+            "robustness": _run_robustness}
 
 
 def run_job(store_root: Path, job: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import torch
+from transformers import PreTrainedModel
 
 from engine.errors import ConfigError, ModelLoadError
 from engine.models.device import select_device
@@ -127,9 +128,10 @@ def load_encoder(
 
 def _freeze_large_vocabularies(model: SentenceTransformer) -> None:
     for module in model.modules():
-        if isinstance(module, torch.nn.Embedding) and module.num_embeddings > FREEZE_VOCABULARY_ABOVE:
-            module.weight.requires_grad_(False)
-            logger.info("token embedding table of %d rows kept frozen", module.num_embeddings)
+        table = module.get_input_embeddings() if isinstance(module, PreTrainedModel) else None
+        if isinstance(table, torch.nn.Embedding) and table.num_embeddings > FREEZE_VOCABULARY_ABOVE:
+            table.weight.requires_grad_(False)  # the token table only: positions and the rest still train
+            logger.info("token embedding table of %d rows kept frozen", table.num_embeddings)
 
 
 def _set_max_seq_length(model: SentenceTransformer, value: int) -> None:

@@ -86,7 +86,8 @@ def assemble(source: ReportSource, sections: Sequence[str] | None = None, roi_in
     wanted = check_sections(sections)
     roi = evaluate_roi(source, roi_inputs)
     direction = (roi.result or {}).get("direction") or "left_to_right"
-    facts = gather_facts(source, run_id=(roi.result or {}).get("run_id"), direction=direction)
+    gallery = (roi.result or {}).get("gallery") or "test"  # "catalogue": the user said production searches it all
+    facts = gather_facts(source, run_id=(roi.result or {}).get("run_id"), direction=direction, gallery=gallery)
     ctx = Context(source=source, facts=facts, roi=roi, labels=labels_by_run(source))
     built = []
     # Charts name directions by the user's columns ("title → description") while this is in force.

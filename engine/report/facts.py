@@ -6,7 +6,7 @@ Read from the stored evidence only (``analysis/uncertainty.json``, ``metrics.jso
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ class Facts:
     tuned: dict[str, Any] | None
     effect: dict[str, Any] | None
     data_name: str
+    gallery: str = "test"  # what each search ranked: the test pairs, or the whole catalogue (ROI input)
 
 
 def side_names(config: dict[str, Any] | None) -> tuple[str, str]:
@@ -80,24 +81,29 @@ def _point(row: dict[str, Any], stage: str, direction: str) -> dict[str, Any] | 
     return None if value is None else {"estimate": float(value), "low": None, "high": None}
 
 
-def gather_facts(source: ReportSource, *, run_id: str | None = None, direction: str = "left_to_right") -> Facts:
-    """The headline evidence for ``run_id`` (default: the best tuned Recall@1) in ``direction``."""
+def gather_facts(source: ReportSource, *, run_id: str | None = None, direction: str = "left_to_right",
+                 gallery: str = "test") -> Facts:
+    """The headline evidence for ``run_id`` (default: the best tuned Recall@1) in ``direction``.
+
+    With ``gallery="catalogue"`` (the deployment searches the whole catalogue) and a run that
+    stored it, the numbers are those of every test query ranked among all items of the file.
+    """
     direction = direction if direction in DIRECTIONS else "left_to_right"
     run_id = run_id if run_id in source.runs else best_run(source, direction)
     run = source.runs[run_id]
     row = next(r for r in source.rows if r["run_id"] == run_id)
     left, right = side_names(run.get("config"))
-    query, gallery = (left, right) if direction == "left_to_right" else (right, left)
+    query, searched = (left, right) if direction == "left_to_right" else (right, left)
     metrics = run.get("metrics") or {}
     pairs = metrics.get("pairs") or {}
     stored = ((metrics.get("tuned") or {}).get(direction)) or {}
     data = ((run.get("config") or {}).get("data") or {}).get("path") or source.comparison.get("data") or ""
-    return Facts(
+    facts = Facts(
         run_id=run_id,
         label=labels_by_run(source).get(run_id, run_id),
         direction=direction,
         query_name=query,
-        gallery_name=gallery,
+        gallery_name=searched,
         test_pairs=source.comparison.get("test_pairs") or pairs.get("test"),
         train_pairs=source.comparison.get("train_pairs") or pairs.get("train"),
         gallery_size=stored.get("gallery_size"),
@@ -106,6 +112,24 @@ def gather_facts(source: ReportSource, *, run_id: str | None = None, direction: 
         effect=fine_tuning_effect(run, direction),
         data_name=Path(str(data)).name,
     )
+    if gallery == "catalogue" and metrics.get("catalogue"):
+        facts = _on_catalogue(facts, source.store / run_id, metrics["catalogue"])
+    return facts
+
+
+def _on_catalogue(facts: Facts, run_dir: Path, block: dict[str, Any]) -> Facts:
+    """``facts`` with the whole-catalogue Recall@1 and its paired-bootstrap intervals (from the stored ranks)."""
+    import numpy as np
+
+    from engine.roi.recall import recall_evidence
+    from engine.runs import RunPaths
+
+    with np.load(RunPaths(run_dir).ranks) as stored:
+        base, tuned = (stored[f"catalogue_{stage}_{facts.direction}"] for stage in ("base", "tuned"))
+    # The same paired percentile bootstrap as the ROI's, so the report and the ROI quote one interval.
+    evidence, _, _ = recall_evidence(base, tuned, 1)
+    return replace(facts, gallery="catalogue", gallery_size=int(block["gallery_size"]), base=evidence["base"],
+                   tuned=evidence["tuned"], effect=evidence["delta"])
 
 
 def share_range(record: dict[str, Any] | None) -> str:

@@ -139,8 +139,8 @@ def caveats(ctx: Context) -> Section:
     else:
         section.bullets.append(strings.CAVEAT_NO_LEAKAGE.format(test=fmt.number(f.test_pairs)))
     section.bullets.append(strings.CAVEAT_DOMAIN_SHIFT.format(data=f.data_name))
-    section.bullets.append(strings.CAVEAT_GALLERY.format(gallery=fmt.number(f.gallery_size), query=f.query_name,
-                                                         items=f.gallery_name))
+    caveat = strings.CAVEAT_GALLERY if f.gallery == "test" else message("gallery.REPORT_CAVEAT_CATALOGUE")
+    section.bullets.append(caveat.format(gallery=fmt.number(f.gallery_size), query=f.query_name, items=f.gallery_name))
     if ctx.roi.result:
         section.bullets.append(strings.CAVEAT_ROI.format(inputs=inputs_origin(ctx)))
     section.bullets.append(strings.CAVEAT_NOT_SAID)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from engine import charts
+from engine.analysis import wording
 from engine.charts import strings as chart_strings
 from engine.charts.learning import METRIC as CURVE_METRIC
+from engine.charts.low_rank import gaussianity_takeaway, is_current
 from engine.i18n import format as fmt
+from engine.i18n import t
 from engine.report import strings
 from engine.report.charts_part import add_chart
 from engine.report.content import Section, Table
@@ -23,8 +26,6 @@ from engine.report.safe import neutralise_formula
 
 EXAMPLES_SHOWN = 5
 EXAMPLE_CHARS = 140
-# Fewer fitted pairs than this per embedding dimension makes the Gaussian fit noisy (as low_rank notes).
-PAIRS_PER_DIMENSION = 10
 
 
 def cell(text: Any, max_chars: int = EXAMPLE_CHARS) -> str:
@@ -107,13 +108,20 @@ def low_rank(ctx: Context) -> Section:
     if not stored:
         section.empty = strings.MISSING_PART.format(part=strings.SECTION_LOW_RANK)
         return section
+    if not is_current(stored):  # an old run's plain CCA overstates the dependence: say so, print no number
+        section.empty = t("analysis.LOW_RANK_OLD_FIT")
+        return section
     section.paragraphs.append(strings.LOW_RANK_INTRO.format(run=ctx.facts.label))
     add_chart(section, "spectrum", charts.canonical_spectrum, charts.spectrum_takeaway, stored)
     add_chart(section, "captured", charts.captured_dependence, charts.captured_takeaway, stored)
-    tuned = stored.get("tuned") or {}
-    pairs, dims = tuned.get("n_samples"), (tuned.get("dim_u") or 0) + (tuned.get("dim_v") or 0)
-    if pairs and dims and pairs < PAIRS_PER_DIMENSION * dims:
-        section.bullets.append(strings.LOW_RANK_NOISY.format(pairs=fmt.number(pairs), dims=fmt.number(dims)))
+    gaussian = gaussianity_takeaway(stored)
+    if gaussian:
+        section.bullets.append(gaussian)
+    section.bullets.extend(wording.render_texts(stored.get("tuned") or {}, "notes"))
+    learned = stored.get("learned_vs_optimal")
+    if learned:
+        add_chart(section, "learned_vs_optimal", charts.learned_vs_optimal_chart, charts.learned_vs_optimal_takeaway,
+                  learned)
     return section
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.charts import strings as chart_strings
 from engine.i18n import format as fmt
 from engine.i18n import message, t
 from engine.report import strings
@@ -38,6 +37,7 @@ def _input_value(ctx: Context, name: str, value: float | None, money: bool) -> s
 def inputs_table(ctx: Context, inputs: dict[str, Any]) -> Table:
     """Every business input as low / likely / high with its unit."""
     from engine.roi import INPUT_FIELDS
+    from engine.roi.inputs import choice_text
 
     rows = []
     for name, spec in INPUT_FIELDS.items():
@@ -48,7 +48,7 @@ def inputs_table(ctx: Context, inputs: dict[str, Any]) -> Table:
             parts = [_input_value(ctx, name, value.get(p), spec.money) for p in ("low", "likely", "high")]
         else:
             shown = fmt.percent(value) if spec.kind == "share" else (
-                chart_strings.DIRECTION_LABELS.get(value, str(value)) if spec.kind == "choice" else str(value))
+                choice_text(name, value) if spec.kind == "choice" else str(value))
             parts = ["", shown, ""]
         # Shares and rates are already written as percentages; a "%" unit would say it twice.
         percent_shown = spec.kind == "share" or name == "annual_discount_rate"

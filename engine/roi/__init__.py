@@ -31,7 +31,7 @@ The result of :func:`evaluate` (JSON-able; amounts in ``inputs.currency``; share
 
 - ``version``, ``comparison`` (path), ``run_id``, ``loss``, ``tilt``, ``direction``, ``columns``
   (the user's ``{"left", "right"}`` column names, or None), ``k``,
-  ``gallery_size``, ``test_queries``, ``train_pairs``, ``currency``, ``inputs`` (``RoiInputs.to_dict``),
+  ``gallery`` (``inputs.gallery``: ``test`` or ``catalogue``, whose ranks were valued), ``gallery_size``, ``test_queries``, ``train_pairs``, ``currency``, ``inputs`` (``RoiInputs.to_dict``),
   ``rule`` (``DecisionRule.to_dict``), ``settings`` (``n_draws``, ``seed``, ``recall_confidence``
   0.95, ``interval`` 0.90);
 - ``recall``: ``base``, ``tuned`` (``estimate``, ``low``, ``high``: paired bootstrap, 95%) and

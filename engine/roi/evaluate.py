@@ -44,16 +44,29 @@ def _runs(comparison_file: Path) -> tuple[dict[str, Any], Path, list[dict[str, A
     return comparison, root, runs
 
 
-def _ranks(run: dict[str, Any], stage: str, direction: str) -> np.ndarray:
-    key = f"{stage}_{direction}"
+def _rank_key(stage: str, direction: str, gallery: str) -> str:
+    """The ``ranks.npz`` key: ``tuned_left_to_right`` on the test pairs, ``catalogue_tuned_...`` on the whole file."""
+    return f"{stage}_{direction}" if gallery == "test" else f"{gallery}_{stage}_{direction}"
+
+
+def _ranks(run: dict[str, Any], stage: str, direction: str, gallery: str = "test") -> np.ndarray:
+    key = _rank_key(stage, direction, gallery)
     if key not in run["ranks"]:
         raise DataError(t("roi.ERROR_RANKS_MISSING", run=run["run_id"], key=key))
     return run["ranks"][key]
 
 
-def _gallery_size(run: dict[str, Any], direction: str) -> int:
-    tuned = (run["metrics"].get("tuned") or {}).get(direction) or {}
-    return int(tuned.get("gallery_size") or _ranks(run, "tuned", direction).max())
+def _check_gallery(runs: list[dict[str, Any]], gallery: str) -> None:
+    """Refuse the whole-catalogue gallery when a run was scored on the test pairs only."""
+    missing = [run["run_id"] for run in runs if _rank_key("tuned", "left_to_right", gallery) not in run["ranks"]]
+    if missing:
+        raise DataError(t("gallery.ROI_MISSING", runs=", ".join(missing)))
+
+
+def _gallery_size(run: dict[str, Any], direction: str, gallery: str = "test") -> int:
+    scored = run["metrics"] if gallery == "test" else (run["metrics"].get(gallery) or {})
+    tuned = (scored.get("tuned") or {}).get(direction) or {}
+    return int(tuned.get("gallery_size") or _ranks(run, "tuned", direction, gallery).max())
 
 
 def choose_run(runs: list[dict[str, Any]], inputs: RoiInputs, run_id: str | None) -> dict[str, Any]:
@@ -67,7 +80,7 @@ def choose_run(runs: list[dict[str, Any]], inputs: RoiInputs, run_id: str | None
             if run["run_id"] == run_id:
                 return run
         raise DataError(t("roi.ERROR_UNKNOWN_RUN", run=run_id, allowed=", ".join(r["run_id"] for r in runs)))
-    scores = [recall_at_k(_ranks(run, "tuned", inputs.direction), inputs.k) for run in runs]
+    scores = [recall_at_k(_ranks(run, "tuned", inputs.direction, inputs.gallery), inputs.k) for run in runs]
     return runs[scores.index(max(scores))]
 
 
@@ -119,10 +132,12 @@ def evaluate(
     file = locate_comparison(comparison_file)
     comparison, root, runs = _runs(file)
     validate_inputs(inputs)  # everything but k's upper bound, which depends on the run's gallery
+    _check_gallery(runs, inputs.gallery)
     run = choose_run(runs, inputs, run_id)
-    gallery = _gallery_size(run, inputs.direction)
+    gallery = _gallery_size(run, inputs.direction, inputs.gallery)
     validate_inputs(inputs, gallery)
-    base_ranks, tuned_ranks = _ranks(run, "base", inputs.direction), _ranks(run, "tuned", inputs.direction)
+    base_ranks = _ranks(run, "base", inputs.direction, inputs.gallery)
+    tuned_ranks = _ranks(run, "tuned", inputs.direction, inputs.gallery)
     recall, base_draws, tuned_draws = recall_evidence(base_ranks, tuned_ranks, inputs.k, n_draws=n_draws, seed=seed)
     r_base, r_tuned = recall["base"]["estimate"], recall["tuned"]["estimate"]
     det = model.deterministic(inputs, r_base, r_tuned)
@@ -153,6 +168,7 @@ def evaluate(
         "direction": inputs.direction,
         "columns": run.get("columns"),
         "k": inputs.k,
+        "gallery": inputs.gallery,
         "gallery_size": gallery,
         "test_queries": int(np.asarray(base_ranks).size),
         "train_pairs": comparison.get("train_pairs"),

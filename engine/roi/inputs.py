@@ -11,8 +11,9 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any
 
+from engine.config import GALLERIES
 from engine.errors import EngineError
-from engine.i18n import t
+from engine.i18n import message, t
 
 DIRECTIONS: tuple[str, ...] = ("left_to_right", "right_to_left")
 DEFAULT_CURRENCY = "JPY"
@@ -126,9 +127,20 @@ INPUT_FIELDS: dict[str, FieldSpec] = {
         FieldSpec("k", "int", 1, None),
         FieldSpec("target_recall", "share", 0.0, 1.0),
         FieldSpec("direction", "choice", choices=DIRECTIONS),
+        FieldSpec("gallery", "choice", choices=GALLERIES),
         FieldSpec("currency", "currency"),
     )
 }
+# The catalogue table naming each choice input's values.
+_CHOICE_NAMES = {"direction": "charts.DIRECTION_LABELS", "gallery": "gallery.NAMES"}
+
+
+def choice_text(name: str, value: str) -> str:
+    """A choice input's value in words, in the language in force (e.g. ``catalogue`` → "Whole catalogue")."""
+    table = _CHOICE_NAMES.get(name)
+    return str(message(table).get(value, value)) if table else str(value)
+
+
 ESTIMATE_FIELDS: tuple[str, ...] = tuple(name for name, spec in INPUT_FIELDS.items() if spec.kind == "estimate")
 
 
@@ -151,6 +163,9 @@ class RoiInputs:
         horizon_months: Months over which the benefit is counted.
         k: The rank a person looks through (a hit means the right item is in the top ``k``).
         direction: The search direction the business uses (``left_to_right`` or ``right_to_left``).
+        gallery: What a production search looks through: ``test`` (value the Recall@k measured
+            among the test pairs) or ``catalogue`` (among every item of the file; needs runs
+            made with ``--gallery catalogue``).
         currency: ISO 4217 code, e.g. ``JPY``.
         target_recall: The Recall@k the business needs, for the decision.
     """
@@ -168,6 +183,7 @@ class RoiInputs:
     horizon_months: int = DEFAULT_HORIZON_MONTHS
     k: int = 1
     direction: str = "left_to_right"
+    gallery: str = GALLERIES[0]
     currency: str = DEFAULT_CURRENCY
     target_recall: float = DEFAULT_TARGET_RECALL
 
@@ -229,7 +245,7 @@ class RoiInputs:
                 raise RoiInputError(t("roi.ERROR_NOT_A_NUMBER", field="target_recall",
                                       got=repr(data["target_recall"])[:80]), field="target_recall")
             values["target_recall"] = float(data["target_recall"])
-        for name in ("direction", "currency"):
+        for name in ("direction", "gallery", "currency"):
             if name in data:
                 values[name] = str(data[name])
         return cls(**values)
@@ -259,7 +275,7 @@ def validate_inputs(inputs: RoiInputs, gallery_size: int | None = None) -> None:
     amounts are not negative; the discount rate is at most 100%; ``minutes_saved`` is at most
     ``minutes_per_task`` (at low, likely and high); the horizon is 1–240 months; ``k`` is at
     least 1 and at most ``gallery_size`` (when given); the target Recall@k is in (0, 1]; the
-    direction is known; the currency is a three-letter ISO code.
+    direction and the gallery are known; the currency is a three-letter ISO code.
 
     Args:
         inputs: The inputs to check.
@@ -295,6 +311,9 @@ def validate_inputs(inputs: RoiInputs, gallery_size: int | None = None) -> None:
     if inputs.direction not in DIRECTIONS:
         raise RoiInputError(t("roi.ERROR_CHOICE", field="direction", got=repr(inputs.direction)[:40],
                               allowed=", ".join(DIRECTIONS)), field="direction")
+    if inputs.gallery not in GALLERIES:
+        raise RoiInputError(t("roi.ERROR_CHOICE", field="gallery", got=repr(inputs.gallery)[:40],
+                              allowed=", ".join(GALLERIES)), field="gallery")
     currency = inputs.currency
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isalpha()
             and currency.isupper()):

@@ -60,6 +60,21 @@ def interval(estimate: float, draws: ArrayLike, confidence: float) -> dict[str, 
     return {"estimate": float(estimate), "low": float(low), "high": float(high)}
 
 
+def _tested_delta(base_ranks: ArrayLike, tuned_ranks: ArrayLike, k: int, *, n_draws: int, seed: int,
+                  confidence: float) -> dict[str, Any]:
+    """ΔRecall@k with the interval and significance of the fine-tuning verdict's own test.
+
+    The same procedure as ``uncertainty.json``'s ``fine_tuning`` rows (a paired sign-flip test and the
+    interval that inverts it, :func:`engine.analysis.bootstrap.paired_difference`), so the decision
+    and the verdict card never disagree on whether the gain is proven.
+    """
+    from engine.analysis.bootstrap import paired_difference
+
+    tested = paired_difference(np.asarray(tuned_ranks), np.asarray(base_ranks), metric=f"recall@{k}",
+                               n_resamples=n_draws, confidence=confidence, seed=seed)
+    return {key: tested[key] for key in ("estimate", "low", "high", "significant")}
+
+
 def recall_evidence(
     base_ranks: ArrayLike, tuned_ranks: ArrayLike, k: int, *, n_draws: int = 4000, seed: int = 0,
     confidence: float = RECALL_CONFIDENCE,
@@ -68,13 +83,13 @@ def recall_evidence(
 
     Returns:
         ``({"base", "tuned", "delta"}, base_draws, tuned_draws)``; each entry ``{"estimate",
-        "low", "high"}``, and ``delta["significant"]`` is True when its interval excludes 0 (the
-        same percentile interval, so the test and the interval never disagree).
+        "low", "high"}``; ``delta``'s interval and ``significant`` come from the paired sign-flip test
+        of the fine-tuning verdicts (significant exactly when its interval excludes 0); the base and
+        tuned intervals are percentile intervals of the returned bootstrap replicates.
     """
     base_draws, tuned_draws = paired_bootstrap(base_ranks, tuned_ranks, k, n_draws=n_draws, seed=seed)
     base_point, tuned_point = recall_at_k(base_ranks, k), recall_at_k(tuned_ranks, k)
-    delta = interval(tuned_point - base_point, tuned_draws - base_draws, confidence)
-    delta["significant"] = bool(delta["low"] > 0 or delta["high"] < 0)
+    delta = _tested_delta(base_ranks, tuned_ranks, k, n_draws=n_draws, seed=seed, confidence=confidence)
     evidence = {
         "base": interval(base_point, base_draws, confidence),
         "tuned": interval(tuned_point, tuned_draws, confidence),

@@ -9,6 +9,7 @@ from pathlib import Path
 INDEX_FILE = "index.json"
 COMPARISON_FILE = "comparison.json"          # the store's latest comparison (compare / the job worker)
 LEARNING_CURVE_FILE = "learning_curve.json"  # the store's latest learning curve
+ROBUSTNESS_FILE = "robustness.json"          # the store's latest robustness-to-noisy-pairs study
 CHECKPOINT_FILE = "state.pt"                # a run's resumable training state, inside its checkpoint folder
 
 

@@ -20,11 +20,13 @@ import torch
 
 from typing import TYPE_CHECKING
 
+from engine.chosen_epoch import STOP_CAP, STOP_PATIENCE
 from engine.config import TrainConfig
 from engine.errors import TrainingError
 from engine.models import DualEncoder
 from engine.train.batching import no_duplicate_batches
 from engine.train.checkpoint import load_checkpoint, save_checkpoint
+from engine.train.early_stopping import EarlyStopping
 from engine.train.progress import StepInfo
 
 if TYPE_CHECKING:
@@ -41,6 +43,11 @@ class TrainResult:
     seconds: float
     resumed_from_epoch: int = 0
     history: list[float] = field(default_factory=list)
+    # With a validation slice: the epoch whose weights were kept, why training ended, and the
+    # validation scores per epoch. Without one: the last epoch, None and [].
+    best_epoch: int = 0
+    stopped_because: str | None = None
+    validation_curve: list[dict[str, float]] = field(default_factory=list)
 
 
 def _group_labels(groups: tuple[str, ...]) -> torch.Tensor:
@@ -82,8 +89,14 @@ def train(
     checkpoint_dir: Path | None = None,
     resume: bool = False,
     should_stop: Callable[[], bool] | None = None,
+    validation: PairDataset | None = None,
+    tilt: str = "cosine",
 ) -> TrainResult:
     """Fine-tune ``encoder`` in place on the pairs of ``data``.
+
+    With ``validation``, ``config.epochs`` is a cap: after each epoch the model is scored on
+    ``validation`` (:class:`engine.train.early_stopping.EarlyStopping`), training stops after
+    ``config.patience`` epochs without a better score, and the best epoch's weights are kept.
 
     Args:
         encoder: The dual encoder to update.
@@ -94,6 +107,9 @@ def train(
         checkpoint_dir: Where to save a checkpoint after each epoch (and resume from).
         resume: Continue from the checkpoint in ``checkpoint_dir`` if there is one.
         should_stop: Polled every step; returning True stops with :class:`TrainingError`.
+        validation: Pairs held out of ``data`` to choose the epoch (never the test split); None
+            trains exactly ``config.epochs`` epochs.
+        tilt: How the validation slice is scored (the loss's tilt).
 
     Raises:
         TrainingError: The loss became NaN/inf, or training was cancelled.
@@ -122,6 +138,7 @@ def train(
     warmup = int(round(config.warmup_ratio * total_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_linear(total_steps, warmup))
 
+    stopper = EarlyStopping(validation, tilt=tilt, patience=config.patience) if validation is not None else None
     start_epoch, step = 0, 0
     if resume and checkpoint_dir is not None:
         state = load_checkpoint(checkpoint_dir)
@@ -131,6 +148,8 @@ def train(
             optimizer.load_state_dict(state["optimizer"])
             scheduler.load_state_dict(state["scheduler"])
             start_epoch, step = int(state["epoch"]), int(state["step"])
+            if stopper is not None:
+                stopper.load_checkpoint_state(state, encoder, loss_fn)
             logger.info("Resuming after epoch %d (step %d)", start_epoch, step)
 
     encoder.train()
@@ -138,6 +157,7 @@ def train(
     started = time.perf_counter()
     history: list[float] = []
     last = float("nan")
+    epochs_run, stopped_early = start_epoch, False
     for epoch in range(start_epoch, config.epochs):
         for batch in epoch_batches[epoch]:
             if should_stop is not None and should_stop():
@@ -185,6 +205,10 @@ def train(
                         eta_s=elapsed / max(1, done_here) * remaining,
                     )
                 )
+        epochs_run = epoch + 1
+        if stopper is not None and stopper.after_epoch(epochs_run, encoder, loss_fn):
+            stopped_early = True
+            break
         if checkpoint_dir is not None and config.checkpoint_every_epoch and epoch + 1 < config.epochs:
             save_checkpoint(
                 checkpoint_dir,
@@ -194,13 +218,19 @@ def train(
                 scheduler=scheduler.state_dict(),
                 epoch=epoch + 1,
                 step=step,
+                **(stopper.checkpoint_state() if stopper is not None else {}),
             )
+    if stopper is not None:
+        stopper.restore_best(encoder, loss_fn)
     encoder.eval()
     return TrainResult(
         steps=step,
-        epochs_completed=config.epochs,
+        epochs_completed=epochs_run,
         final_loss=last if not math.isnan(last) else float("nan"),
         seconds=time.perf_counter() - started,
         resumed_from_epoch=start_epoch,
         history=history,
+        best_epoch=stopper.best_epoch if stopper is not None else epochs_run,
+        stopped_because=(STOP_PATIENCE if stopped_early else STOP_CAP) if stopper is not None else None,
+        validation_curve=list(stopper.curve) if stopper is not None else [],
     )

@@ -62,6 +62,7 @@ def test_the_learning_curve_button_queues_its_own_spec(monkeypatch, store, submi
     at = _train(monkeypatch, store)
     assert at.multiselect(key=state.CURVE_FRACTIONS).value == LEARNING_CURVE_DEFAULTS["fractions"]
     assert at.selectbox(key=state.CURVE_LOSS).value == LEARNING_CURVE_DEFAULTS["loss"]
+    assert at.number_input(key=state.CURVE_SEEDS).value == LEARNING_CURVE_DEFAULTS["seeds"] == 3
     at.selectbox(key=state.CURVE_LOSS).select("joint")
     at.multiselect(key=state.CURVE_FRACTIONS).set_value([1.0, 0.25, 0.5])
     at.number_input(key=state.CURVE_TARGET).set_value(70.0)
@@ -69,8 +70,10 @@ def test_the_learning_curve_button_queues_its_own_spec(monkeypatch, store, submi
     assert not at.exception and not at.error
     [entry] = list_datasets(store)
     assert submitted == [{"kind": "learning_curve", "data": str(entry.path), "columns": entry.mapping,
-                          "temperature": None, "epochs": 1, "batch_size": 32, "seed": 0, "max_rows": None,
-                          "model": MINILM, "loss": "joint", "fractions": [0.25, 0.5, 1.0], "target_recall": 0.7}]
+                          "temperature": None, "epochs": 10, "early_stopping": True, "batch_size": 32, "seed": 0,
+                          "max_rows": None,
+                          "model": MINILM, "gallery": "test", "loss": "joint", "fractions": [0.25, 0.5, 1.0], "target_recall": 0.7,
+                          "seeds": LEARNING_CURVE_DEFAULTS["seeds"]}]
     assert normalise_spec(submitted[0])["kind"] == "learning_curve"  # a valid request of the new kind
     assert at.success[0].value == t("train_page.CURVE_STARTED", job_id="job-1")
 
@@ -96,7 +99,8 @@ def _page_spec(store: Path) -> dict:
 
     [entry] = list_datasets(store)
     return {"data": str(entry.path), "columns": entry.mapping, "losses": ["clip", "joint"], "tilts": ["cosine"],
-            "temperature": None, "epochs": 1, "batch_size": 32, "seed": 0, "max_rows": None, "model": MINILM}
+            "temperature": None, "epochs": 10, "early_stopping": True, "batch_size": 32, "seed": 0, "max_rows": None,
+            "model": MINILM, "gallery": "test"}
 
 
 def test_job_cards_name_the_dataset_not_its_hash(monkeypatch, store, submitted):

@@ -134,8 +134,8 @@ def test_train_submits_the_chosen_spec_and_shows_jobs(monkeypatch, tmp_path):
     at.button(key="train_start").click().run()
     assert not at.exception
     assert submitted == [{"data": str(entry.path), "columns": entry.mapping, "losses": ["clip", "joint"],
-                          "tilts": ["cosine"], "temperature": None, "epochs": 2, "batch_size": 32, "seed": 0,
-                          "max_rows": None, "model": MINILM}]
+                          "tilts": ["cosine"], "temperature": None, "epochs": 2, "early_stopping": True, "batch_size": 32, "seed": 0,
+                          "max_rows": None, "model": MINILM, "gallery": "test"}]
     progress = at.get("progress")[0]
     assert progress.value == 75 and "1 min 15 s" in progress.proto.text  # (1 + 5/10) of 2 runs
     assert at.error[0].value == plain("Boom: fix X.")  # shown as typed, never as Markdown

@@ -13,8 +13,7 @@ from engine.config import DataConfig, ModelConfig, RunConfig, TrainConfig
 from engine.data import PairDataset
 from engine.errors import ConfigError, DataError
 from engine.learning_curve import nested_train_subsets, run_learning_curve
-from engine.runs import LEARNING_CURVE_FILE
-from engine.runs import RunStore, read_json
+from engine.runs import LEARNING_CURVE_FILE, RunStore, read_json
 
 
 def _dataset(groups: list[str]) -> PairDataset:
@@ -47,7 +46,7 @@ def test_subset_choice_does_not_depend_on_row_order_within_groups() -> None:
 
 
 @pytest.mark.parametrize("fractions", [(0.5, 1.0), (0.0, 0.5, 1.0), (0.25, 0.5, 1.5), (0.5, 0.5, 1.0), ("a", 1, 1)])
-def test_bad_fractions_are_rejected(fractions) -> None:  # noqa: ANN001
+def test_bad_fractions_are_rejected(fractions) -> None:
     with pytest.raises(ConfigError, match="fractions"):
         nested_train_subsets(_dataset([f"g{i}" for i in range(20)]), fractions, seed=0)
 
@@ -66,17 +65,19 @@ def test_learning_curve_end_to_end(tmp_path: Path, toy160_csv: Path, tiny_model_
     config = RunConfig(
         data=DataConfig(path=str(toy160_csv)),
         model=ModelConfig(name_or_path=str(tiny_model_dir), max_seq_length=32),
-        train=TrainConfig(epochs=1, batch_size=8, checkpoint_every_epoch=False),
+        # a large step makes the training seed (batch order) matter on tiny data
+        train=TrainConfig(epochs=1, batch_size=8, learning_rate=5e-3, checkpoint_every_epoch=False),
     )
     store = RunStore(tmp_path / "runs")
     seen: set[float] = set()
-    # three points keep the test short; the default four only add one more identical run
-    result = run_learning_curve(config, store, fractions=(0.25, 0.5, 1.0), target_recall=0.5, n_boot=100,
+    # three points and two seeds keep the test short; the defaults (four points, three seeds) only add runs
+    result = run_learning_curve(config, store, fractions=(0.25, 0.5, 1.0), target_recall=0.5, n_boot=200, seeds=2,
                                 callback=lambda fraction, info: seen.add(fraction))
     assert seen == {0.25, 0.5, 1.0}
 
     stored = read_json(store.root / LEARNING_CURVE_FILE)
     assert stored == json.loads(json.dumps(result))  # what is returned is what is on disk
+    assert (result["seeds"], result["train_seeds"], result["interval_covers"]) == (2, [0, 1], "test_and_training")
 
     points = result["points"]
     assert [p["fraction"] for p in points] == [0.25, 0.5, 1.0]
@@ -87,20 +88,36 @@ def test_learning_curve_end_to_end(tmp_path: Path, toy160_csv: Path, tiny_model_
         assert set(small["train_rows"]) < set(large["train_rows"])
     test_rows = set(result["test_rows"])
     assert len(test_rows) == result["test_pairs"] > 0
+    widened = 0
     for point in points:
-        run = store.paths(point["run_id"])
-        split = read_json(run.split)
-        # every point: its own nested train subset, and exactly the shared test rows
-        assert split["test_rows"] == result["test_rows"]
-        assert split["train_rows"] == point["train_rows"]
-        assert not test_rows & set(point["train_rows"])
-        with np.load(run.ranks) as ranks:
-            assert ranks["tuned_left_to_right"].shape == (result["test_pairs"],)
-            r1 = float(np.mean(ranks["tuned_left_to_right"] <= 1))
+        assert [s["seed"] for s in point["seeds"]] == [0, 1]
+        assert point["run_ids"] == [s["run_id"] for s in point["seeds"]] and point["run_id"] == point["run_ids"][0]
+        per_seed = []
+        for record in point["seeds"]:
+            run = store.paths(record["run_id"])
+            split = read_json(run.split)
+            # every run: the point's nested train subset, exactly the shared test rows, its own training seed
+            assert split["test_rows"] == result["test_rows"]
+            assert split["train_rows"] == point["train_rows"]
+            assert not test_rows & set(point["train_rows"])
+            assert read_json(run.config)["train"]["seed"] == record["seed"]
+            with np.load(run.ranks) as ranks:
+                assert ranks["tuned_left_to_right"].shape == (result["test_pairs"],)
+                per_seed.append(float(np.mean(ranks["tuned_left_to_right"] <= 1)))
+            assert record["metrics"]["left_to_right"]["recall@1"]["estimate"] == pytest.approx(per_seed[-1])
+            assert read_json(run.metrics)["pairs"]["train"] == point["train_pairs"]
         interval = point["metrics"]["left_to_right"]["recall@1"]
-        assert interval["estimate"] == pytest.approx(r1)
+        assert interval["seed_values"] == pytest.approx(per_seed)
+        assert interval["estimate"] == pytest.approx(np.mean(per_seed))
         assert interval["low"] <= interval["estimate"] <= interval["high"]
-        assert read_json(run.metrics)["pairs"]["train"] == point["train_pairs"]
+        assert interval["test_low"] <= interval["estimate"] <= interval["test_high"]
+        # seeds that trained different models widen the interval beyond the test-only one
+        for direction in ("left_to_right", "right_to_left"):
+            stat = point["metrics"][direction]["recall@1"]
+            if len(set(stat["seed_values"])) > 1:
+                assert stat["high"] - stat["low"] > stat["test_high"] - stat["test_low"]
+                widened += 1
+    assert widened >= 3, "the seeds trained identical models, so the widening was never tested"
 
     for direction in ("left_to_right", "right_to_left"):
         fit = result["fit"][direction]
@@ -112,22 +129,47 @@ def test_learning_curve_end_to_end(tmp_path: Path, toy160_csv: Path, tiny_model_
         assert "base" in result and "recall@1" in result["base"][direction]
 
 
-def test_point_intervals_local_fallback_agrees_with_shared_bootstrap(monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine import learning_curve
+# ---------------------------------------------------------------------------------------------
+# combining training noise and test noise (engine.analysis.training_noise)
 
-    rng = np.random.default_rng(0)
-    ranks = rng.integers(1, 6, size=400)
-    counts = learning_curve._resample_counts(ranks.size, 2000, seed=0)
-    shared, method = learning_curve._point_intervals(ranks, counts, 2000, 0, 0.95)
-    monkeypatch.setattr(learning_curve, "_bootstrap_function", lambda: None)
-    local, local_method = learning_curve._point_intervals(ranks, counts, 2000, 0, 0.95)
-    assert method != local_method and local_method.startswith("local")
-    for name in ("recall@1", "recall@5", "mrr"):
-        assert local[name]["estimate"] == pytest.approx(shared[name]["estimate"])
-        # two independent bootstraps of the same data: interval ends agree to about a point
-        assert local[name]["low"] == pytest.approx(shared[name]["low"], abs=0.01)
-        assert local[name]["high"] == pytest.approx(shared[name]["high"], abs=0.01)
-    # a binomial rate: half-width about 1.96 * sqrt(p (1 - p) / Q)
-    p = float(np.mean(ranks <= 1))
-    half = 1.96 * np.sqrt(p * (1 - p) / ranks.size)
-    assert local["recall@1"]["high"] - local["recall@1"]["low"] == pytest.approx(2 * half, rel=0.15)
+
+def test_training_noise_interval_is_the_t_interval_of_the_seed_mean_without_test_noise() -> None:
+    """All-ones counts remove the test noise: the interval is mean ± t(S-1) s / sqrt(S), by hand."""
+    from scipy import stats
+
+    from engine.analysis.training_noise import seeds_and_test
+
+    q = 10
+    # Recall@1 per seed: 0.2, 0.4, 0.6 (mean 0.4, sd 0.2)
+    seeds = [np.array([1] * hits + [5] * (q - hits)) for hits in (2, 4, 6)]
+    counts = np.ones((20000, q), dtype=np.int64)
+    summary, reps = seeds_and_test(seeds, "recall@1", counts, np.random.default_rng(0), 0.95)
+    half = stats.t.ppf(0.975, 2) * 0.2 / np.sqrt(3)  # 4.30 * 0.1155 = 0.497
+    assert summary["estimate"] == pytest.approx(0.4) and summary["seed_sd"] == pytest.approx(0.2)
+    assert (summary["test_low"], summary["test_high"]) == (pytest.approx(0.4), pytest.approx(0.4))
+    assert summary["low"] == pytest.approx(0.4 - half, abs=0.02) and summary["high"] == pytest.approx(0.4 + half, abs=0.02)
+    assert reps.shape == (20000,)
+
+
+def test_training_noise_adds_to_test_noise_and_vanishes_without_spread() -> None:
+    from engine.analysis.bootstrap import resample_counts
+    from engine.analysis.training_noise import seeds_and_test
+
+    rng = np.random.default_rng(1)
+    ranks = rng.integers(1, 4, size=200)
+    counts = resample_counts(200, 2000, seed=0)
+    same, _ = seeds_and_test([ranks, ranks.copy(), ranks.copy()], "recall@1", counts, np.random.default_rng(0), 0.95)
+    assert (same["low"], same["high"]) == (same["test_low"], same["test_high"])  # identical seeds: no extra width
+    varied = [ranks, np.where(rng.random(200) < 0.1, 1, ranks), np.where(rng.random(200) < 0.2, 3, ranks)]
+    both, _ = seeds_and_test(varied, "recall@1", counts, np.random.default_rng(0), 0.95)
+    assert both["covers"] == "test_and_training" and both["seed_sd"] > 0
+    assert both["high"] - both["low"] > both["test_high"] - both["test_low"]
+    one, _ = seeds_and_test([ranks], "mrr", counts, np.random.default_rng(0), 0.95)
+    assert one["covers"] == "test_only" and (one["low"], one["high"]) == (one["test_low"], one["test_high"])
+
+
+@pytest.mark.parametrize("seeds", [0, 11, 2.5, True])
+def test_bad_seed_counts_are_rejected(tmp_path: Path, seeds) -> None:
+    config = RunConfig(data=DataConfig(path=str(tmp_path / "missing.csv")))
+    with pytest.raises(ConfigError, match="seeds"):
+        run_learning_curve(config, RunStore(tmp_path / "runs"), seeds=seeds)

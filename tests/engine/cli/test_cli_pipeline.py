@@ -142,7 +142,7 @@ def test_failed_run_records_its_error(capsys, toy_csv, tiny_model_dir, tmp_path,
 
 def test_learning_curve_command(capsys, tmp_path, tiny_model_dir):
     path = write_csv(tmp_path / "pairs.csv", toy_rows(160))
-    result = _run_json(capsys, ["learning-curve", str(path), "--fractions", "0.25,0.5,1", "--target", "0.99", "--json",
+    result = _run_json(capsys, ["learning-curve", str(path), "--fractions", "0.25,0.5,1", "--target", "0.99", "--seeds", "1", "--json",
                                 *_common(tiny_model_dir, tmp_path / "lc")])
     assert [p["train_pairs"] for p in result["points"]] == sorted(p["train_pairs"] for p in result["points"])
     assert result["points"][-1]["train_pairs"] == result["train_pairs_total"]

@@ -28,7 +28,7 @@ def _curve_spec(data, model=None, **overrides):
     spec = {"kind": "learning_curve", "data": str(data), "loss": "clip", "tilt": "cosine",
             "fractions": [1.0, 0.25, 0.5], "target_recall": 0.5, "epochs": 1, "batch_size": 8,
             "learning_rate": 1e-3, "model": str(model) if model else None, "max_seq_length": 32, "device": "cpu",
-            "bootstrap": 100}
+            "bootstrap": 100, "seeds": 1}
     return {**spec, **overrides}
 
 

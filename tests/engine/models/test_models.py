@@ -79,3 +79,15 @@ def test_save_round_trip_with_sentence_transformers(tiny_model_dir, tmp_path, ti
     # loading our own saved model back as an encoder keeps its towers
     again = load_encoder(str(tmp_path / "m"), device="cpu")
     assert again.towers == towers
+
+
+def test_large_vocabulary_tables_stay_frozen(tiny_model_dir, monkeypatch):
+    from engine.models import loading
+
+    encoder = load_encoder(str(tiny_model_dir), device="cpu")
+    assert all(p.requires_grad for p in encoder.parameters())  # a small vocabulary trains as before
+    monkeypatch.setattr(loading, "FREEZE_VOCABULARY_ABOVE", 10)  # the tiny vocabulary now counts as large
+    encoder = load_encoder(str(tiny_model_dir), device="cpu")
+    frozen = [name for name, p in encoder.named_parameters() if not p.requires_grad]
+    assert frozen and all("word_embeddings" in name for name in frozen)
+    assert any(p.requires_grad for name, p in encoder.named_parameters() if "position_embeddings" in name)

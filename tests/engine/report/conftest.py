@@ -38,7 +38,7 @@ def report_store(tmp_path_factory, tiny_model_dir) -> Path:
               RIGHT_COLUMN, "--group-column", "product_id", "--max-seq-length", "32", "--batch-size", "8",
               "--device", "cpu", "--bootstrap", "200", "--out", str(store)]
     assert main(["compare", str(data), "--losses", "clip,joint", "--latent-map", "pca", *common]) == 0
-    assert main(["learning-curve", str(data), "--fractions", "0.25,0.5,1", *common]) == 0
+    assert main(["learning-curve", str(data), "--fractions", "0.25,0.5,1", "--seeds", "2", *common]) == 0
     for run_id in (r["run_id"] for r in json.loads((store / "comparison.json").read_text())["runs"]):
         path = store / run_id / "analysis" / "drilldown.json"
         drilldown = json.loads(path.read_text())
