@@ -15,7 +15,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test test-fast install clean system-deps models
+.PHONY: run test test-fast lint install clean system-deps models
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ system-deps:
 # (about 3 min, deselected from a plain `pytest` run by pyproject's addopts).
 test: $(STAMP) models system-deps
 	$(BIN)/python -m pytest -m "not gpu"
+
+# ruff with the rules in pyproject.toml; CI runs it before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 test-fast: $(STAMP) models system-deps
 	$(BIN)/python -m pytest -m "not slow and not load and not gpu"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from engine.cli import main  # noqa: E402
+from engine.cli import main
 
 LOSSES = "clip,joint,left-given-right,right-given-left"
 

@@ -293,7 +293,7 @@ async def _timed_step(page: Any, url: str, step: Step, round_no: int, log: Sessi
             picker = page.locator('[data-testid="stButtonGroup"]')
             await picker.get_by_role("radio", name=step.label, exact=True).click(timeout=STEP_TIMEOUT_MS)
         await page.wait_for_function(SETTLED_JS, arg=list(step.markers), timeout=STEP_TIMEOUT_MS, polling=50)
-    except Exception as exc:  # noqa: BLE001 - a time-out or a broken page is a result to count, not a crash
+    except Exception as exc:  # a time-out or a broken page is a result to count, not a crash
         log.errors.append(f"{step.name}: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
         return False
     log.times.append((round_no, step.name, time.monotonic() - start))

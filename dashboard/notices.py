@@ -13,7 +13,6 @@ import re
 import streamlit as st
 
 from dashboard import icons
-
 from engine.data.error_text import render_error
 
 # CommonMark lets a backslash escape any ASCII punctuation; escaping all of it also defuses

@@ -21,18 +21,27 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from engine.config import LOSS_NAMES, TILT_NAMES, AnalysisConfig, DataConfig, LossConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
-from engine.config import GALLERIES, EvalConfig  # noqa: E402
-from engine.data.limits import MAX_FILE_MB, check_file_size  # noqa: E402
-from engine.errors import ConfigError, DataError, EngineError  # noqa: E402
-from engine.i18n import LANGUAGES, get_language, message, override, t  # noqa: E402
-from engine.learning_curve_settings import DEFAULT_SEEDS  # noqa: E402
-
-from engine.report import cli as report_cli  # noqa: E402
-from engine.roi import cli as roi_cli  # noqa: E402
-from engine.models import cli as models_cli  # noqa: E402
-from engine.runs import doctor_cli  # noqa: E402
-from engine.robustness import cli as robustness_cli  # noqa: E402
+from engine.config import (
+    GALLERIES,
+    LOSS_NAMES,
+    TILT_NAMES,
+    AnalysisConfig,
+    DataConfig,
+    EvalConfig,
+    LossConfig,
+    ModelConfig,
+    RunConfig,
+    TrainConfig,
+)
+from engine.data.limits import MAX_FILE_MB, check_file_size
+from engine.errors import ConfigError, DataError, EngineError
+from engine.i18n import LANGUAGES, get_language, message, override, t
+from engine.learning_curve_settings import DEFAULT_SEEDS
+from engine.models import cli as models_cli
+from engine.report import cli as report_cli
+from engine.robustness import cli as robustness_cli
+from engine.roi import cli as roi_cli
+from engine.runs import doctor_cli
 
 logger = logging.getLogger(__name__)
 # Sub-commands kept in their own packages: each module has NAME, add_parser, command and print_result.
@@ -288,9 +297,8 @@ def _render_stored_error(entry: dict[str, Any]) -> str:
 
 
 def _print_audit(report: dict[str, Any], args: argparse.Namespace) -> None:
-    from engine.data.audit_report import render_finding, render_severity
-
     from engine.data import render_load_note
+    from engine.data.audit_report import render_finding, render_severity
 
     print(t("cli.AUDIT_HEAD", rows=report.get("rows"), groups=report.get("groups"), columns=report.get("columns")))
     for note in report.get("load_notes", []):

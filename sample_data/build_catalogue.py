@@ -43,7 +43,7 @@ class Entry:
     near: str | None = None
 
 
-def P(title: str, description: str, near: str | None = None) -> Entry:  # noqa: N802 - short on purpose
+def P(title: str, description: str, near: str | None = None) -> Entry:  # short on purpose
     """Shorthand that keeps the content tables below readable."""
     return Entry(title, description, near)
 

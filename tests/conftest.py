@@ -12,7 +12,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
-import pytest  # noqa: E402
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CSV = REPO / "sample_data" / "catalogue.csv"
@@ -86,13 +86,12 @@ def toy_csv(tmp_path: Path) -> Path:
 
 def _build_tiny_model(folder: Path) -> Path:
     """A 2-layer, 32-wide BERT with a word-level vocabulary, saved as a sentence-transformers folder."""
+    import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.base.modules import Transformer
     from sentence_transformers.sentence_transformer.modules import Pooling
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
-
-    import torch
 
     words = sorted(set(COLOURS + ITEMS + MATERIALS + SIZES + "a made of in".split()))
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words

@@ -18,9 +18,9 @@ from engine.errors import EngineError
 from engine.i18n import LANGUAGE_NAMES, LANGUAGES, get_language, message, t
 from engine.i18n import format as fmt
 from engine.jobs import list_jobs
-from engine.runs import COMPARISON_FILE
 from engine.report import FORMATS, SECTIONS, build_report
 from engine.report.assemble import section_title
+from engine.runs import COMPARISON_FILE
 
 MIME_TYPES = {"html": "text/html", "pdf": "application/pdf",
               "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}

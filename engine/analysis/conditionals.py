@@ -203,7 +203,7 @@ def linear_head(
     index = {label: i for i, label in enumerate(labels)}
     y = np.array([index[t] for t in train_labels])
     onehot = np.eye(len(labels))[y]  # (n, K)
-    g = _unit((onehot.T @ x_train)).T  # (d, K): normalised class means
+    g = _unit(onehot.T @ x_train).T  # (d, K): normalised class means
     f = np.log(onehot.mean(axis=0))  # (K,)
     params, losses = _adam_fit(x_train, onehot, g, f, tau, epochs, lr, batch_size, seed)
     g, f = params

@@ -181,7 +181,7 @@ class CrossModalGaussianFit(BaseEstimator):  # type: ignore[misc]
         if not ok or not 0.0 < float(self.eps) < 1.0:
             raise ConfigError(f"eps: got {self.eps!r}; expected a relative eigenvalue floor in (0, 1), e.g. 1e-10.")
 
-    def fit(self, U: ArrayLike, V: ArrayLike) -> CrossModalGaussianFit:  # noqa: N803 (paper's names)
+    def fit(self, U: ArrayLike, V: ArrayLike) -> CrossModalGaussianFit:  # paper's names
         """Fit the joint Gaussian and its canonical-correlation summary.
 
         Args:
@@ -346,7 +346,7 @@ class CrossModalGaussianFit(BaseEstimator):  # type: ignore[misc]
             },
         }
 
-    def score(self, U: ArrayLike, V: ArrayLike) -> float:  # noqa: N803
+    def score(self, U: ArrayLike, V: ArrayLike) -> float:
         """Mean Gaussian log-likelihood per pair (nats) of ``(U, V)`` under the fitted joint law.
 
         Args:
@@ -404,7 +404,7 @@ def _is_unit_float(value: object) -> bool:
     return bool(ok and math.isfinite(float(value)) and 0.0 <= float(value) <= 1.0)  # type: ignore[arg-type]
 
 
-def fit_cross_modal_gaussian(U: ArrayLike, V: ArrayLike, **kwargs: Any) -> dict[str, Any]:  # noqa: N803
+def fit_cross_modal_gaussian(U: ArrayLike, V: ArrayLike, **kwargs: Any) -> dict[str, Any]:
     """Free-function twin of :class:`CrossModalGaussianFit`: fit and return ``to_dict()``.
 
     Args:

@@ -227,7 +227,7 @@ def _choose_method(method: str, n_points: int, n_neighbors: int) -> tuple[str, s
             f"{n_neighbors + 2}); used PCA."
         ), None
     try:
-        import umap  # noqa: PLC0415 - optional and slow (~2 s): imported only when a UMAP map is drawn
+        import umap  # optional and slow (~2 s): imported only when a UMAP map is drawn
     except ImportError as err:
         return "pca", f"umap-learn is not importable ({err}); used PCA. Install umap-learn for UMAP maps.", None
     return "umap", None, umap

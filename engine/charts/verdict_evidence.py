@@ -12,7 +12,6 @@ from engine.runs.ids import check_id, is_valid_id
 from engine.runs.layout import COMPARISON_FILE, LEARNING_CURVE_FILE, RunPaths
 
 
-
 def run_row(run_id: str, metrics: Mapping[str, Any] | None, config: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """A ``comparison.json``-shaped row for one run from its ``metrics.json`` and ``config.json``."""
     if not metrics or "base" not in metrics or "tuned" not in metrics:

@@ -38,12 +38,12 @@ def read_parquet(path: Path, limit: int | None) -> RawTable:
 
     try:
         schema = pq.read_schema(path)
-    except Exception as exc:  # noqa: BLE001 - damaged metadata fails in Arrow, Thrift or the OS
+    except Exception as exc:  # damaged metadata fails in Arrow, Thrift or the OS
         raise _unreadable_parquet(path, exc) from None
     names = check_header(schema.names, path.name)  # before read_table, which fails on duplicate names
     try:
         table = pq.read_table(path)
-    except Exception as exc:  # noqa: BLE001 - damaged pages fail in Arrow's decoders in many ways
+    except Exception as exc:  # damaged pages fail in Arrow's decoders in many ways
         raise _unreadable_parquet(path, exc) from None
     truncated = limit is not None and table.num_rows > limit
     if truncated:
@@ -61,7 +61,7 @@ def read_parquet(path: Path, limit: int | None) -> RawTable:
                 pass  # e.g. binary that is not UTF-8: fall back to Python's str() per value
         try:
             cells = [cell_text(v) for v in column.to_pylist()]
-        except Exception as exc:  # noqa: BLE001 - a damaged page decodes to invalid UTF-8 or bad values
+        except Exception as exc:  # a damaged page decodes to invalid UTF-8 or bad values
             raise _unreadable_parquet(path, exc) from None
         data[name] = [text for text, _ in cells]
         first = next((row for row, (_, is_nested) in enumerate(cells, start=1) if is_nested), None)
@@ -101,13 +101,13 @@ def read_excel(path: Path, limit: int | None, *, header: bool = True) -> RawTabl
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException) as exc:
         raise _unreadable_excel(path, exc) from None
-    except Exception as exc:  # noqa: BLE001 - a damaged zip or XML fails in zlib, the XML parser, openpyxl...
+    except Exception as exc:  # a damaged zip or XML fails in zlib, the XML parser, openpyxl...
         raise _unreadable_excel(path, exc) from None
     try:
         return _read_sheet(book, path, limit, header)
     except DataError:
         raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl reads the sheet lazily, so damage surfaces here too
+    except Exception as exc:  # openpyxl reads the sheet lazily, so damage surfaces here too
         raise _unreadable_excel(path, exc) from None
     finally:
         book.close()

@@ -77,7 +77,7 @@ class TokenCounter:
             return None
         try:
             tokenizer = Tokenizer.from_file(str(where / TOKENIZER_FILE))
-        except Exception as exc:  # noqa: BLE001 - the library raises a bare Exception on a file it cannot read
+        except Exception as exc:  # the library raises a bare Exception on a file it cannot read
             logger.warning("%s in %s is unreadable (%s): long texts are judged by their length", TOKENIZER_FILE, where, exc)
             return None
         tokenizer.no_truncation()  # saved tokenizers may truncate or pad to a fixed length; we count it all

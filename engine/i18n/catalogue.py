@@ -7,7 +7,7 @@ import os
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,7 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_area(lang: str, area: str) -> dict[str, Any]:
     """All messages of one area in one language (read once per process)."""
     path = MESSAGES_DIR / check_language(lang) / f"{area}.toml"

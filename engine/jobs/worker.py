@@ -229,7 +229,7 @@ def run_job(store_root: Path, job: dict[str, Any]) -> dict[str, Any]:
         logger.info("job %s: %s", job_id, "cancelled" if cancelled else f"failed: {exc}")
         outcome = {"state": "cancelled" if cancelled else "failed", "error": None if cancelled else str(exc),
                    "run_ids": _runs_of_job(store_root, job["started"])}
-    except Exception as exc:  # noqa: BLE001 - any crash must end the job, not the worker
+    except Exception as exc:  # any crash must end the job, not the worker
         logger.error("job %s: internal error\n%s", job_id, traceback.format_exc())
         outcome = {"state": "failed", "error": f"Internal error: {type(exc).__name__}: {exc} (traceback in jobs/worker.log)",
                    "run_ids": _runs_of_job(store_root, job["started"])}
@@ -245,7 +245,7 @@ def run_job(store_root: Path, job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _try_lock(path: Path) -> Any:
-    handle = open(path, "a+")  # noqa: SIM115 - held open for the worker's life
+    handle = open(path, "a+")  # held open for the worker's life
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -11,8 +11,8 @@ from engine.charts.load import load_run_data
 from engine.errors import ConfigError
 from engine.report import strings
 from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE
-from engine.runs.ids import is_valid_id
 from engine.runs.atomic import read_json, read_json_or
+from engine.runs.ids import is_valid_id
 
 logger = logging.getLogger(__name__)
 

@@ -175,7 +175,7 @@ class RunStore:
         lock_path = self.root / "index.lock"
         with write_guard(lock_path):
             self.root.mkdir(parents=True, exist_ok=True)
-            lock = open(lock_path, "a+")  # noqa: SIM115 - held for the whole block
+            lock = open(lock_path, "a+")  # held for the whole block
         with lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             try:

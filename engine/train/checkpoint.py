@@ -20,8 +20,8 @@ import torch
 
 from engine.errors import TrainingError
 from engine.i18n import t
-from engine.runs.layout import CHECKPOINT_FILE
 from engine.runs.atomic import atomic_write_stream
+from engine.runs.layout import CHECKPOINT_FILE
 
 logger = logging.getLogger(__name__)
 

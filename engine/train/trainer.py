@@ -15,10 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
-
-from typing import TYPE_CHECKING
 
 from engine.chosen_epoch import STOP_CAP, STOP_PATIENCE
 from engine.config import TrainConfig

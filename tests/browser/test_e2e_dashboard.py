@@ -8,9 +8,8 @@ model is covered by tests/slow. Screenshots of every page go to tests/artifacts/
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
-
 from conftest import toy_rows, write_csv
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import csv_bytes, toy_rows
 from streamlit.testing.v1 import AppTest
 
-from conftest import csv_bytes, toy_rows
 from dashboard.notices import plain
 from engine.models.packaged import MINILM  # preselected for the English toy pairs
 
@@ -161,9 +161,9 @@ def test_started_with_data_the_sample_is_a_stored_dataset(monkeypatch, tmp_path)
     """`make run` passes `-- --data sample_data/catalogue.csv`: Train can use it at once."""
     import sys
 
-    from engine.datasets import list_datasets
-
     from conftest import SAMPLE_CSV
+
+    from engine.datasets import list_datasets
 
     monkeypatch.setattr(sys, "argv", ["app.py", "--data", str(SAMPLE_CSV)])
     store = tmp_path / "s"

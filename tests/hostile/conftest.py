@@ -11,7 +11,7 @@ CORPUS_DIR = Path(__file__).resolve().parents[1] / "data" / "hostile"
 if str(CORPUS_DIR) not in sys.path:  # build_corpus.py and expected.py are plain modules beside the data
     sys.path.insert(0, str(CORPUS_DIR))
 
-from build_corpus import CorpusFile, build_corpus
+from build_corpus import CorpusFile, build_corpus  # noqa: E402 (the corpus folder joins sys.path first)
 
 
 @pytest.fixture(scope="session")

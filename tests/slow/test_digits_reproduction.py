@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+
 import pytest
 import torch
-
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
 
 
-def _bench_module():  # noqa: ANN202
+def _bench_module():
     if "digits_reproduction" in sys.modules:
         return sys.modules["digits_reproduction"]
     # bench/ is a folder of scripts, not a package: load the script by path.

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SAMPLE_CSV
 
 from engine.config import DataConfig, LossConfig, RunConfig, TrainConfig
 from engine.experiment import run_experiment
 from engine.runs import RunStore, read_json
-
-from conftest import SAMPLE_CSV
 
 pytestmark = pytest.mark.slow
 

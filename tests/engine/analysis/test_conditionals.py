@@ -120,7 +120,7 @@ def test_linear_head_is_seeded() -> None:
     ("kwargs", "error"),
     [({"temperature": 0.0}, ConfigError), ({"epochs": 0}, ConfigError), ({"lr": -1.0}, ConfigError)],
 )
-def test_linear_head_rejects_bad_settings(kwargs, error) -> None:  # noqa: ANN001
+def test_linear_head_rejects_bad_settings(kwargs, error) -> None:
     x, y = _separable(0, 20)
     with pytest.raises(error):
         linear_head(x, y, x, y, **kwargs)

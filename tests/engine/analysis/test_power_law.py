@@ -145,7 +145,7 @@ def test_falling_metric_gives_flat_fit_and_warning() -> None:
         ([10, 20, 40], [0.1, 0.2, 0.3], {"n_boot": 1}, ConfigError),
     ],
 )
-def test_bad_input_is_rejected(n, metric, kwargs, error) -> None:  # noqa: ANN001
+def test_bad_input_is_rejected(n, metric, kwargs, error) -> None:
     with pytest.raises(error):
         fit_saturating_power_law(n, metric, **kwargs)
 

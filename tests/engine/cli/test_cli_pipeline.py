@@ -6,11 +6,10 @@ import json
 
 import numpy as np
 import pytest
+from conftest import toy_rows, write_csv
 
 from engine.cli import main
 from engine.runs import RunStore, read_json
-
-from conftest import toy_rows, write_csv
 
 DIRECTIONS = ("left_to_right", "right_to_left")
 METRIC_KEYS = ("recall@1", "recall@5", "recall@10", "mrr", "median_rank")

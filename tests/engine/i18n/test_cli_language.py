@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import toy_rows, write_csv
 
 from engine.analysis.power_law import pairs_needed, render_fit_warnings, render_pairs_needed
 from engine.cli import main
 from engine.compare import format_table
 from engine.console_text import display_width
 from engine.i18n import get_language, override
-
-from conftest import toy_rows, write_csv
 
 
 @pytest.fixture

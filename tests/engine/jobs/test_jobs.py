@@ -14,7 +14,7 @@ import pytest
 
 from engine.errors import ConfigError
 from engine.jobs import cancel_job, dead_worker_message, ensure_worker, get_job, list_jobs, submit_job, worker_running
-from engine.jobs.queue import jobs_dir, job_path, result_path
+from engine.jobs.queue import job_path, jobs_dir, result_path
 from engine.runs import RunStore, atomic_write_json, read_json
 
 REPO = Path(__file__).resolve().parents[3]

@@ -7,10 +7,9 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-
-from engine.errors import ConfigError
 from reference_scores import pair_score
 
+from engine.errors import ConfigError
 from engine.losses import (
     LOSSES,
     TILTS,

@@ -25,7 +25,7 @@ from engine.losses import build_loss
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import sentence_transformers.sentence_transformer.losses as st_losses  # noqa: E402
+import sentence_transformers.sentence_transformer.losses as st_losses
 
 
 def _batch(n: int = 8) -> tuple[torch.Tensor, torch.Tensor]:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 import torch
-
-from engine.errors import ConfigError
 from reference_scores import pair_score
 
+from engine.errors import ConfigError
 from engine.losses import TILTS, default_temperature, similarity_matrix
 
 

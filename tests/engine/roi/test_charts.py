@@ -34,7 +34,7 @@ def test_charts_build_with_titles_and_takeaways_in_both_languages(result, builde
             texts[lang] = (fig.layout.title.text, takeaway(result))
         assert fig.layout.template.layout.paper_bgcolor == "white"  # plotly_white, whatever streamlit set
         assert fig.data
-    for lang, (title, sentence) in texts.items():
+    for title, sentence in texts.values():
         assert title and sentence and "{" not in title + sentence
     assert any("\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" for c in texts["ja"][1])
     assert texts["en"] != texts["ja"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from engine.roi import load_inputs, preset
 from engine.cli import main
+from engine.roi import load_inputs, preset
 
 
 def test_json_output(fake_store, capsys):

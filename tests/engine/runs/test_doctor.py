@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from engine.cli import main
 from engine.errors import ConfigError
 from engine.i18n import override
 from engine.runs import RunStore, atomic_write_json, read_json
 from engine.runs.doctor import check_store, report_lines
-from engine.cli import main
 from engine.runs.index_entries import index_summary
 
 _RECALL = {"left_to_right": {"recall@1": 0.5}, "right_to_left": {"recall@1": 0.25}}

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import toy_rows
 
 from engine.errors import ConfigError, EngineError
 from engine.i18n import override
@@ -20,8 +21,6 @@ from engine.runs.ids import check_id, is_valid_id
 from engine.runs.index_entries import UNREADABLE
 from engine.runs.store import new_run_id
 from engine.runs.store_errors import RunUnreadableError, StoreWriteError
-
-from conftest import toy_rows
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import toy_rows
 
 from engine.config import TrainConfig
 from engine.errors import TrainingError
@@ -18,8 +19,6 @@ from engine.losses import build_loss
 from engine.models import load_encoder
 from engine.train import train
 from engine.train.checkpoint import CHECKPOINT_FILE, REQUIRED_KEYS, load_checkpoint, save_checkpoint
-
-from conftest import toy_rows
 
 ENGINE = Path(__file__).resolve().parents[3] / "engine"
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import toy_rows
 
 from engine.config import TrainConfig
 from engine.data.dataset import PairDataset
@@ -9,8 +10,6 @@ from engine.errors import ConfigError, TrainingError
 from engine.losses import build_loss
 from engine.models import load_encoder
 from engine.train import train
-
-from conftest import toy_rows
 
 
 def _data(n: int = 40) -> PairDataset:
