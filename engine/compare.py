@@ -23,12 +23,12 @@ from engine.experiment import (
     with_chosen_model,
 )
 from engine.i18n import message
+from engine.names import DIRECTIONS
 from engine.runs import COMPARISON_FILE, RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
 
 logger = logging.getLogger(__name__)
 
-DIRECTIONS = ("left_to_right", "right_to_left")
 
 
 def run_comparison(

@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import ConfigError
+from engine.names import LOSS_NAMES, TILT_NAMES
 
-LOSS_NAMES = ("clip", "left-given-right", "right-given-left", "weighted", "joint")
 # Facts about the data that a run records in its resolved config (``config.json``) next to the
 # settings; they describe what was loaded, so they are not settings and from_dict skips them.
 RESOLVED_DATA_KEYS = ("fingerprint", "columns_resolved", "rows")
-TILT_NAMES = ("cosine", "dot", "l2")
 # What a test query is ranked against: the test split only, or every item of the data file (the
 # training items as distractors, as in production). See engine.evaluate.gallery.
 GALLERIES = ("test", "catalogue")

@@ -56,12 +56,12 @@ from engine.experiment import (
     with_chosen_model,
 )
 from engine.learning_curve_settings import DEFAULT_SEEDS, MAX_SEEDS
+from engine.names import DIRECTIONS
 from engine.runs import LEARNING_CURVE_FILE, RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
 
 logger = logging.getLogger(__name__)
 
-DIRECTIONS = ("left_to_right", "right_to_left")
 SCHEMA_VERSION = 2  # 2: several training seeds per point; intervals cover test and training noise
 CURVE_METRICS = ("recall@1", "recall@5", "recall@10", "mrr")  # per point, seed mean with combined interval
 FIT_METRIC = "recall@1"

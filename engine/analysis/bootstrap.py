@@ -60,11 +60,10 @@ import numpy as np
 from engine.analysis.multiplicity import holm
 from engine.analysis.verdict import fine_tuning_verdict_entry, verdict_entry
 from engine.errors import ConfigError, DataError
+from engine.names import DIRECTIONS, STAGES
 
 logger = logging.getLogger(__name__)
 
-DIRECTIONS = ("left_to_right", "right_to_left")
-STAGES = ("base", "tuned")
 MIN_RESAMPLES = 100  # fewer resamples make the tail quantiles of a 95% interval meaningless
 _CHUNK_ELEMENTS = 1 << 21  # counts per chunk (16 MiB of int64), bounds memory for any B x Q
 _RECALL = re.compile(r"recall@(\d+)")

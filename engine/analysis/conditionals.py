@@ -30,10 +30,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp, softmax
 
 from engine.errors import ConfigError, DataError
+from engine.names import TILT_NAMES as TILTS
 
 logger = logging.getLogger(__name__)
 
-TILTS = ("cosine", "dot", "l2")
 
 
 def _matrix(x: ArrayLike, name: str) -> NDArray[np.float64]:

@@ -25,10 +25,10 @@ from engine.analysis.wording import keyed
 from engine.errors import ConfigError, DataError
 from engine.evaluate import first_relevant_ranks, per_query_topk
 from engine.evaluate.scoring import ArrayLike, check_tilt
+from engine.names import DIRECTION_SIDES as DIRECTIONS
 
 logger = logging.getLogger(__name__)
 
-DIRECTIONS: dict[str, tuple[str, str]] = {"left_to_right": ("left", "right"), "right_to_left": ("right", "left")}
 
 
 def _check_int(value: Any, name: str, minimum: int, example: str) -> int:

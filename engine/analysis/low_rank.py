@@ -70,6 +70,7 @@ from engine.analysis.shared_dependence import (
 )
 from engine.analysis.wording import keyed
 from engine.errors import ConfigError, DataError
+from engine.names import TILT_NAMES as READOUT_TILTS
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,6 @@ __all__ = [
 #: Pairs per joint dimension kept by the automatic PCA width (so the Gaussian fit is not biased).
 PAIRS_PER_DIMENSION = 10
 
-READOUT_TILTS = ("cosine", "dot", "l2")
 #: Losses with a closed-form one-sided L2 optimum (Theorem 5.3 and its mirror); others use the nearest.
 L2_ONE_SIDED_LOSSES = ("left-given-right", "right-given-left")
 

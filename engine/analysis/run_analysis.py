@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from engine.names import DIRECTIONS
 from engine.runs import RunPaths, atomic_write_json, read_json
 
 logger = logging.getLogger(__name__)
 
 PARTS = ("uncertainty", "similarity", "calibration", "low_rank", "latent_map", "drilldown")
-DIRECTIONS = ("left_to_right", "right_to_left")
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ from numpy.typing import ArrayLike, NDArray
 from engine.errors import ConfigError, DataError
 from engine.evaluate import score_matrix
 from engine.evaluate.scoring import check_tilt
+from engine.names import DIRECTIONS
 
 logger = logging.getLogger(__name__)
 
-DIRECTIONS = ("left_to_right", "right_to_left")
 
 
 def check_positive_int(value: object, name: str, example: int) -> int:

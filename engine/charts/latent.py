@@ -13,10 +13,10 @@ from engine.charts import strings
 from engine.charts.style import REFERENCE_COLOUR, SERIES_COLOURS, base_layout, check_choice, need
 from engine.charts.text import safe_text
 from engine.errors import DataError
+from engine.names import SIDES
 
 logger = logging.getLogger(__name__)
 
-SIDES = ("left", "right")
 # Hover boxes longer than this cover the map; the click-through panel shows the full text.
 HOVER_CHARS = 160
 

@@ -19,10 +19,10 @@ import plotly.graph_objects as go
 from engine.charts import strings
 from engine.charts.style import REFERENCE_COLOUR, STAGE_COLOURS, base_layout, need
 from engine.i18n import message
+from engine.names import STAGES
 
 logger = logging.getLogger(__name__)
 
-STAGES = ("base", "tuned")
 # 384 bars are unreadable; the leading directions carry the story.
 DEFAULT_MAX_COMPONENTS = 50
 # Bars of the learned-vs-optimal chart per compared optimum (stored ``optimum.targets``).

@@ -12,10 +12,10 @@ from engine.charts import strings
 from engine.charts.style import REFERENCE_COLOUR, STAGE_COLOURS, base_layout, check_choice, need
 from engine.charts.text import safe_text
 from engine.errors import DataError
+from engine.names import STAGES
 
 logger = logging.getLogger(__name__)
 
-STAGES = ("base", "tuned")
 
 
 def run_labels(rows: Sequence[Mapping[str, Any]]) -> list[str]:

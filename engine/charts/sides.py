@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from engine.charts.text import safe_text
+from engine.names import DIRECTIONS
 
-DIRECTIONS = ("left_to_right", "right_to_left")
 ARROW = " → "
 # Column names longer than this are cut in direction labels, so a chart title stays one line.
 MAX_NAME_CHARS = 40

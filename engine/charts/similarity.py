@@ -12,10 +12,10 @@ from plotly.subplots import make_subplots
 
 from engine.charts import strings
 from engine.charts.style import REFERENCE_COLOUR, SERIES_COLOURS, base_layout, need
+from engine.names import STAGES
 
 logger = logging.getLogger(__name__)
 
-STAGES = ("base", "tuned")
 SERIES = ("positive", "in_batch", "hardest")
 
 

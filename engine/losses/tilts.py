@@ -20,10 +20,10 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from engine.errors import ConfigError
+from engine.names import TILT_NAMES as TILTS
 
 logger = logging.getLogger(__name__)
 
-TILTS: tuple[str, ...] = ("cosine", "dot", "l2")
 
 # Normalising by a zero vector would divide by zero; F.normalize maps it to the zero vector instead.
 _NORM_EPS = 1e-12

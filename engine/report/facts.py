@@ -12,11 +12,11 @@ from typing import Any
 
 from engine.charts.retrieval import run_labels
 from engine.i18n import format as fmt
+from engine.names import DIRECTIONS
 from engine.report import strings
 from engine.report.source import ReportSource
 
 METRIC = "recall@1"
-DIRECTIONS = ("left_to_right", "right_to_left")
 
 
 @dataclass

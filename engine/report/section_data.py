@@ -6,6 +6,7 @@ from typing import Any
 
 from engine.data.audit_report import render_finding, render_severity
 from engine.i18n import format as fmt
+from engine.names import SIDES
 from engine.report import strings
 from engine.report.content import KeyNumber, Section, Table
 from engine.report.context import Context
@@ -15,7 +16,6 @@ from engine.report.section_evidence import cell
 
 FINGERPRINT_CHARS = 16
 AUDIT_CHARS = 400
-SIDES = ("left", "right")
 
 
 def data(ctx: Context) -> Section:

@@ -7,6 +7,5 @@ from __future__ import annotations
 
 DEFAULT_NOISE = (0.0, 0.1, 0.2, 0.4)  # shares of training pairs mismatched; 0 is the clean reference
 DEFAULT_LOSSES = ("clip", "joint", "left-given-right", "right-given-left")
-DIRECTIONS = ("left_to_right", "right_to_left")
 METRIC = "recall@1"  # the metric charted and whose change from the clean run is stored
 DEFAULT_BOOTSTRAP = 1000  # replicates per interval

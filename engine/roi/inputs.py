@@ -14,8 +14,8 @@ from typing import Any
 from engine.config import GALLERIES
 from engine.errors import EngineError
 from engine.i18n import message, t
+from engine.names import DIRECTIONS
 
-DIRECTIONS: tuple[str, ...] = ("left_to_right", "right_to_left")
 DEFAULT_CURRENCY = "JPY"
 DEFAULT_HORIZON_MONTHS = 36
 DEFAULT_TARGET_RECALL = 0.8
