@@ -38,6 +38,7 @@ from engine.errors import ConfigError, DataError, EngineError
 from engine.i18n import LANGUAGES, get_language, message, override, t
 from engine.learning_curve_settings import DEFAULT_SEEDS
 from engine.models import cli as models_cli
+from engine.names import TOWERS
 from engine.report import cli as report_cli
 from engine.robustness import cli as robustness_cli
 from engine.roi import cli as roi_cli
@@ -104,20 +105,21 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
                    help=t("early_stopping.HELP_EARLY_STOPPING"))
     p.add_argument("--patience", type=int, default=TrainConfig.patience,
                    help=t("early_stopping.HELP_PATIENCE", default=TrainConfig.patience))
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--learning-rate", type=float, default=1e-4)
-    p.add_argument("--seed", type=int, default=0, help="training seed")
-    p.add_argument("--split-seed", type=int, default=0, help="train/test split seed")
-    p.add_argument("--test-size", type=float, default=0.2)
+    p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    p.add_argument("--learning-rate", type=float, default=TrainConfig.learning_rate)
+    p.add_argument("--seed", type=int, default=TrainConfig.seed, help="training seed")
+    p.add_argument("--split-seed", type=int, default=DataConfig.split_seed, help="train/test split seed")
+    p.add_argument("--test-size", type=float, default=DataConfig.test_size)
     p.add_argument("--model", help="all-MiniLM-L6-v2, multilingual-e5-small, a sentence-transformers folder, a run directory, or a cached hub name (default: chosen by the data's language)")
-    p.add_argument("--towers", choices=("shared", "separate"), default="shared")
+    p.add_argument("--towers", choices=TOWERS, default=ModelConfig.towers)
     p.add_argument("--projection-dim", type=int)
-    p.add_argument("--max-seq-length", type=int, default=128)
+    p.add_argument("--max-seq-length", type=int, default=ModelConfig.max_seq_length)
     p.add_argument("--device", help="auto (default), cuda, mps or cpu")
     p.add_argument("--out", default=DEFAULT_STORE, help=f"run store folder (default ./{DEFAULT_STORE})")
     p.add_argument("--no-analysis", action="store_true", help="skip the stored evidence (intervals, maps, ...)")
-    p.add_argument("--latent-map", choices=("auto", "umap", "pca"), default="auto", help="2-D map method")
-    p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples for intervals (default 2000)")
+    p.add_argument("--latent-map", choices=("auto", "umap", "pca"), default=AnalysisConfig.latent_method, help="2-D map method")
+    p.add_argument("--bootstrap", type=int, default=AnalysisConfig.n_resamples,
+                   help=f"bootstrap resamples for intervals (default {AnalysisConfig.n_resamples})")
     p.add_argument("--gallery", choices=GALLERIES, default=EvalConfig.gallery, help=t("cli.HELP_GALLERY"))
 
 
@@ -139,8 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="validate a data file and report duplicates, leakage, lengths")
     _add_data_args(p)
-    p.add_argument("--test-size", type=float, default=0.2)
-    p.add_argument("--split-seed", type=int, default=0)
+    p.add_argument("--test-size", type=float, default=DataConfig.test_size)
+    p.add_argument("--split-seed", type=int, default=DataConfig.split_seed)
     p.add_argument("--model", help="model whose tokenizer counts long texts (default: chosen by the data's language)")
     p.add_argument("--max-seq-length", type=int, default=ModelConfig.max_seq_length,
                    help=f"tokens the model will read per text (default {ModelConfig.max_seq_length})")
@@ -156,8 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_args(p)
     p.add_argument("--model", required=True, help="run directory or sentence-transformers folder")
     p.add_argument("--tilt", choices=TILT_NAMES, help="scoring for a plain model folder (default cosine)")
-    p.add_argument("--test-size", type=float, default=0.2)
-    p.add_argument("--split-seed", type=int, default=0)
+    p.add_argument("--test-size", type=float, default=DataConfig.test_size)
+    p.add_argument("--split-seed", type=int, default=DataConfig.split_seed)
     p.add_argument("--device")
 
     p = sub.add_parser("compare", help="train several losses/tilts on the same split and compare")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import ConfigError
-from engine.names import LOSS_NAMES, TILT_NAMES
+from engine.names import LOSS_NAMES, TILT_NAMES, TOWERS
 
 # Facts about the data that a run records in its resolved config (``config.json``) next to the
 # settings; they describe what was loaded, so they are not settings and from_dict skips them.
@@ -42,8 +42,8 @@ class ModelConfig:
     device: str | None = None
 
     def __post_init__(self) -> None:
-        if self.towers not in ("shared", "separate"):
-            raise ConfigError(f"model.towers: got '{self.towers}', expected 'shared' or 'separate'.")
+        if self.towers not in TOWERS:
+            raise ConfigError(f"model.towers: got '{self.towers}', expected one of {', '.join(TOWERS)}.")
         if self.max_seq_length < 8:
             raise ConfigError(f"model.max_seq_length: got {self.max_seq_length}, expected at least 8 tokens.")
 

@@ -18,3 +18,5 @@ DIRECTION_SIDES: dict[str, tuple[str, str]] = {"left_to_right": ("left", "right"
 STAGES: tuple[str, ...] = ("base", "tuned")
 # The two kinds of item (the paper's u and v).
 SIDES: tuple[str, ...] = ("left", "right")
+# One network for both sides (siamese), or a tower per side.
+TOWERS: tuple[str, ...] = ("shared", "separate")

@@ -40,15 +40,15 @@ _SHARED_DEFAULTS: dict[str, Any] = {
     "epochs": TrainConfig.epochs,  # with early stopping, the cap
     "early_stopping": TrainConfig.early_stopping,
     "patience": TrainConfig.patience,
-    "batch_size": 32,
-    "learning_rate": 1e-4,
+    "batch_size": TrainConfig.batch_size,
+    "learning_rate": TrainConfig.learning_rate,
     "temperature": None,
     "weights": None,
-    "seed": 0,
-    "split_seed": 0,
-    "test_size": 0.2,
+    "seed": TrainConfig.seed,
+    "split_seed": DataConfig.split_seed,
+    "test_size": DataConfig.test_size,
     "model": None,
-    "max_seq_length": 128,
+    "max_seq_length": ModelConfig.max_seq_length,
     "device": None,
     "max_rows": None,
     "gallery": EvalConfig.gallery,  # "catalogue" also ranks each test query among every item of the file
@@ -60,8 +60,8 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "losses": ["clip", "joint"],
     "tilts": ["cosine"],
     "analysis": True,
-    "latent_map": "auto",
-    "bootstrap": 2000,
+    "latent_map": AnalysisConfig.latent_method,
+    "bootstrap": AnalysisConfig.n_resamples,
 }
 
 LEARNING_CURVE_DEFAULTS: dict[str, Any] = {

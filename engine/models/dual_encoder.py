@@ -22,11 +22,10 @@ from torch import nn
 from engine.errors import ConfigError
 from engine.models.prefixes import prompts_of
 from engine.models.st_compat import Normalize, SentenceTransformer
-from engine.names import SIDES
+from engine.names import SIDES, TOWERS
 
 logger = logging.getLogger(__name__)
 
-TOWERS = ("shared", "separate")
 # What sentence-transformers should use as its similarity when someone loads the saved model.
 _ST_SIMILARITY = {"cosine": "cosine", "dot": "dot", "l2": "euclidean"}
 

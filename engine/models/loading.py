@@ -12,10 +12,11 @@ from transformers import PreTrainedModel
 
 from engine.errors import ConfigError, ModelLoadError
 from engine.models.device import select_device
-from engine.models.dual_encoder import TOWERS, DualEncoder
+from engine.models.dual_encoder import DualEncoder
 from engine.models.packaged import DEFAULT, packaged, packaged_folder
 from engine.models.prefixes import side_prefixes
 from engine.models.st_compat import Dense, Normalize, Router, SentenceTransformer, embedding_dimension
+from engine.names import TOWERS
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,9 @@ from engine.config import TILT_NAMES
 from engine.errors import ConfigError
 from engine.i18n import format as fmt
 from engine.i18n import message, t
+from engine.names import DIRECTIONS
 from engine.robustness.keyed import keyed
-from engine.robustness.settings import DEFAULT_LOSSES, DEFAULT_NOISE, DIRECTIONS, METRIC
+from engine.robustness.settings import DEFAULT_LOSSES, DEFAULT_NOISE, METRIC
 
 NAME = "robustness"
 

@@ -52,6 +52,7 @@ from engine.experiment import (
     run_experiment,
     with_chosen_model,
 )
+from engine.names import DIRECTIONS
 from engine.robustness.checks import check_losses, check_noise_levels
 from engine.robustness.keyed import keyed
 from engine.robustness.mismatch import Mismatch, mismatch_pairs
@@ -59,7 +60,6 @@ from engine.robustness.settings import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_LOSSES,
     DEFAULT_NOISE,
-    DIRECTIONS,
     METRIC,
 )
 from engine.runs import RunStore, atomic_write_json, read_json
