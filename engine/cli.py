@@ -1,4 +1,5 @@
-"""The ``tiltpilot`` command: audit, train, evaluate, compare.
+"""The ``tiltpilot`` command: audit, train, evaluate, compare, learning-curve, gaussian-lab, and the
+sub-commands kept in their own packages (roi, report, doctor, models, robustness).
 
 Human-readable output goes through the message catalogue (area ``cli``) in the language of
 ``--lang`` (default ``$TILTPILOT_LANG``, else English); ``--json`` output keeps English keys.

@@ -7,17 +7,21 @@ it never pulls in torch):
 |---|---|
 | ``gaussian_*`` | the paper's closed forms (§5): optima, population losses, conditionals, examples |
 | ``cross_modal_gaussian``, ``low_rank`` | Gaussian/CCA fit of paired embeddings; learned vs optimal |
-| ``gaussian_lab`` | learned vs closed-form optima on synthetic Gaussian pairs (paper §5.4, §6.1) |
-| ``bootstrap``, ``verdict`` | paired bootstrap intervals, p-values, plain-language verdicts |
+| ``shared_dependence``, ``dependence_examples`` | small-sample-valid shared directions and MI; synthetic truth for its tests |
+| ``gaussian_lab``, ``gaussian_lab_training`` | learned vs closed-form optima on synthetic Gaussian pairs (paper §5.4, §6.1) |
+| ``bootstrap``, ``verdict`` | bootstrap intervals, the paired sign-flip test and its inverted interval, verdicts |
+| ``multiplicity``, ``training_noise`` | Holm's correction over a comparison; seed variance in learning-curve intervals |
+| ``score_chunks``, ``wording`` | chunked scoring helpers; number and sentence helpers of the verdicts |
 | ``similarity``, ``calibration``, ``reliability`` | score distributions and threshold; calibration of softmax(S/τ) |
 | ``latent_map``, ``drilldown`` | 2-D map of both modalities; per-query base-vs-tuned top-k |
 | ``power_law`` | saturating power-law fit for learning curves |
 | ``conditionals``, ``label_evidence`` | zero-shot / linear-head classification and conditional sampling |
 | ``run_analysis`` | computes all of the above for a finished run, in the job process, into ``<run>/analysis/`` |
 
-Torch-free (safe for read-only pages): ``gaussian_*``, ``cross_modal_gaussian``, ``bootstrap``,
-``verdict``, ``reliability``, ``latent_map`` (umap is imported only when a map is drawn),
-``power_law``, ``conditionals``.
+Torch-free (safe for read-only pages): ``gaussian_*`` (not ``gaussian_lab_training``),
+``cross_modal_gaussian``, ``low_rank``, ``shared_dependence``, ``bootstrap``, ``verdict``,
+``multiplicity``, ``training_noise``, ``wording``, ``reliability``, ``latent_map`` (umap is imported
+only when a map is drawn), ``power_law``, ``conditionals``, ``run_analysis``, ``gaussian_lab``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Fine-tuning loop: batching without duplicates, AdamW with warm-up, checkpoints, progress."""
+"""Fine-tuning loop: batching without duplicates, AdamW with warm-up, checkpoints, progress, and early
+stopping on a validation slice of the training split (``early_stopping``)."""
 
 from __future__ import annotations
 
