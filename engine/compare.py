@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.config import LossConfig, RunConfig
 from engine.console_text import display_width, pad
-from engine.errors import TrainingError
+from engine.errors import TrainingCancelled
 from engine.experiment import (
     BASE_TILT,
     base_label_evidence,
@@ -48,7 +48,7 @@ def run_comparison(
 
     Args:
         should_stop: Polled before each run and at every training step; returning True ends the
-            current run ``cancelled`` and raises :class:`engine.errors.TrainingError`.
+            current run ``cancelled`` and raises :class:`engine.errors.TrainingCancelled` (a ``TrainingError``).
         comparison_path: Where to write the comparison (default ``out/comparison.json``); the
             background job queue gives each job its own file.
     """
@@ -69,7 +69,7 @@ def run_comparison(
     for config in configs:
         label = config.loss.label
         if should_stop is not None and should_stop():
-            raise TrainingError(f"Comparison was cancelled before run '{label}' started.")
+            raise TrainingCancelled(f"Comparison was cancelled before run '{label}' started.")
         step_cb = (lambda info, _label=label: callback(_label, info)) if callback else None
         run = run_experiment(config, store, split=split, base=base, callback=step_cb, should_stop=should_stop)
         run_ids.append(run.run_id)

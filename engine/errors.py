@@ -59,3 +59,13 @@ class CancelledError(EngineError):
     def __init__(self, message: str, *, stage: str | None = None) -> None:
         super().__init__(message)
         self.stage = stage
+
+
+class TrainingCancelled(TrainingError, CancelledError):
+    """Training, a comparison, a learning curve or a robustness study stopped because the job was cancelled.
+
+    A :class:`TrainingError` (callers that stop on any training failure still do) and a
+    :class:`CancelledError` (callers that must tell a cancel from a failure check this type, never
+    the message's words).
+    """
+

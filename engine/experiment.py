@@ -24,7 +24,7 @@ from engine.analysis.label_evidence import label_evidence
 from engine.config import ModelConfig, RunConfig
 from engine.data import PairDataset, audit, check_trainable, load_pairs, split_pairs
 from engine.data.token_lengths import counter_or_none
-from engine.errors import EngineError
+from engine.errors import CancelledError, EngineError
 from engine.evaluate import evaluate_against_gallery, evaluate_retrieval
 from engine.losses import build_loss, default_temperature
 from engine.models import DualEncoder, load_encoder
@@ -221,7 +221,7 @@ def run_experiment(
     try:
         _execute(config, store, run, split, base, callback, resume, should_stop)
     except EngineError as exc:
-        store.set_status(run, "cancelled" if "cancelled" in str(exc) else "failed", error=str(exc))
+        store.set_status(run, "cancelled" if isinstance(exc, CancelledError) else "failed", error=str(exc))
         raise
     except Exception as exc:
         store.set_status(run, "failed", error=f"Internal error: {type(exc).__name__}: {exc}")

@@ -21,7 +21,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from engine.errors import EngineError, TrainingError
+from engine.errors import EngineError, TrainingCancelled
 from engine.jobs.queue import (
     cancel_flag,
     claim_next,
@@ -158,7 +158,7 @@ def _run_learning_curve(store_root: Path, job: dict[str, Any], flag: Path) -> di
         # run_learning_curve has no stop hook; a TrainingError from the step callback ends the
         # current run "cancelled" (its message says so) and unwinds the whole curve.
         if flag.exists():
-            raise TrainingError("The learning curve was cancelled.")
+            raise TrainingCancelled("The learning curve was cancelled.")
         progress(f"{config.loss.label} @ {fraction:g}", info, fraction=fraction)
         if fraction == fractions[-1] and info.step == info.total_steps:
             progress.stage("fit", fraction=fraction)  # scoring the last run, then fitting the curve

@@ -41,7 +41,7 @@ from engine.analysis.bootstrap import (
     paired_difference,
 )
 from engine.config import RunConfig
-from engine.errors import ConfigError, DataError, TrainingError
+from engine.errors import ConfigError, DataError, TrainingCancelled
 from engine.experiment import (
     BASE_TILT,
     SplitData,
@@ -100,7 +100,7 @@ def run_robustness(
         noise_levels: Shares of training pairs to mismatch, at least two distinct values in [0, 1].
         callback: Receives ``(loss label, noise, StepInfo)`` during each run's training.
         should_stop: Polled before each run and at every step; True ends the study with
-            :class:`engine.errors.TrainingError` (the current run is ``cancelled``).
+            :class:`engine.errors.TrainingCancelled` (the current run is ``cancelled``).
         seed: Seed of the mismatch and of the bootstrap; default ``config.train.seed``.
         n_boot: Bootstrap replicates per interval (at least 100).
         confidence: Interval coverage.
@@ -152,7 +152,7 @@ def run_robustness(
     for level in levels:
         for loss in losses:
             if should_stop is not None and should_stop():
-                raise keyed(TrainingError, "robustness.CANCELLED")
+                raise keyed(TrainingCancelled, "robustness.CANCELLED")
             loss_config = replace(config, loss=replace(config.loss, name=loss))
             ranks, point = _train_point(loss_config, store, split, base, noisy[level], level, callback, should_stop)
             point["metrics"] = {d: bootstrap_metrics(ranks[d], n_resamples=n_boot, seed=seed, confidence=confidence)

@@ -21,7 +21,7 @@ import torch
 
 from engine.chosen_epoch import STOP_CAP, STOP_PATIENCE
 from engine.config import TrainConfig
-from engine.errors import TrainingError
+from engine.errors import TrainingCancelled, TrainingError
 from engine.models import DualEncoder
 from engine.train.batching import no_duplicate_batches
 from engine.train.checkpoint import load_checkpoint, save_checkpoint
@@ -160,7 +160,7 @@ def train(
     for epoch in range(start_epoch, config.epochs):
         for batch in epoch_batches[epoch]:
             if should_stop is not None and should_stop():
-                raise TrainingError("Training was cancelled.")
+                raise TrainingCancelled("Training was cancelled.")
             left = [data.left[i] for i in batch]
             right = [data.right[i] for i in batch]
             labels = labels_all[batch].to(device) if config.mask_false_negatives else None

@@ -6,7 +6,7 @@ from conftest import toy_rows
 
 from engine.config import TrainConfig
 from engine.data.dataset import PairDataset
-from engine.errors import ConfigError, TrainingError
+from engine.errors import CancelledError, ConfigError, TrainingCancelled, TrainingError
 from engine.losses import build_loss
 from engine.models import load_encoder
 from engine.train import train
@@ -75,8 +75,34 @@ def test_resume_after_a_crash_matches_an_uninterrupted_run(tiny_model_dir, tmp_p
 
 
 def test_cancel_is_reported(tiny_model_dir):
-    with pytest.raises(TrainingError, match="cancelled"):
+    with pytest.raises(TrainingCancelled, match="cancelled") as caught:
         train(_encoder(tiny_model_dir), build_loss("clip"), _data(), TrainConfig(batch_size=8), should_stop=lambda: True)
+    assert isinstance(caught.value, TrainingError) and isinstance(caught.value, CancelledError)
+
+
+@pytest.mark.parametrize(("error", "state"), [
+    (TrainingCancelled("Stopped on request."), "cancelled"),  # a cancel, whatever its words
+    (TrainingError("The loss was cancelled out by a bug."), "failed"),  # the word alone is no cancel
+])
+def test_run_state_follows_the_error_type_not_its_words(tmp_path, tiny_model_dir, monkeypatch, error, state):
+    from conftest import write_csv
+
+    from engine import experiment
+    from engine.config import AnalysisConfig, DataConfig, ModelConfig, RunConfig
+    from engine.runs import RunStore, read_json
+
+    def stop(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(experiment, "train", stop)
+    config = RunConfig(data=DataConfig(path=str(write_csv(tmp_path / "pairs.csv", toy_rows(40)))),
+                       model=ModelConfig(name_or_path=str(tiny_model_dir), max_seq_length=32, device="cpu"),
+                       train=TrainConfig(epochs=1, batch_size=8), analysis=AnalysisConfig(enabled=False))
+    store = RunStore(tmp_path / "store")
+    with pytest.raises(TrainingError):
+        experiment.run_experiment(config, store)
+    [run_id] = [p.name for p in (tmp_path / "store").iterdir() if p.is_dir() and (p / "status.json").is_file()]
+    assert read_json(store.paths(run_id).status)["state"] == state
 
 
 def test_learned_temperature_moves(tiny_model_dir):
