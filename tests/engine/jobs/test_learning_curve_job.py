@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import os
 
 import pytest
+from job_claims import claimed
 
 from engine.errors import ConfigError
 from engine.jobs import (
@@ -15,11 +15,10 @@ from engine.jobs import (
     get_job,
     normalise_spec,
     open_result,
-    queue,
     result_path,
     submit_job,
 )
-from engine.jobs.queue import cancel_flag, claim_next
+from engine.jobs.queue import cancel_flag
 from engine.jobs.worker import run_job
 from engine.runs import RunStore, read_json
 
@@ -66,19 +65,10 @@ def test_an_invalid_learning_curve_spec_raises_and_writes_nothing(tmp_path, toy_
     assert not store.exists()
 
 
-def _claimed(store, spec, monkeypatch):
-    """Queue a job without starting a worker process, and claim it as this process's worker would."""
-    monkeypatch.setattr(queue, "ensure_worker", lambda *args, **kwargs: None)
-    job_id = submit_job(store, spec)
-    job = claim_next(store, "cpu", os.getpid())
-    assert job is not None and job["job_id"] == job_id
-    return job
-
-
 def test_a_learning_curve_job_runs_through_the_worker(tmp_path, toy_csv, tiny_model_dir, monkeypatch):
     store = tmp_path / "store"
     spec = _curve_spec(toy_csv, tiny_model_dir)
-    job = run_job(store, _claimed(store, spec, monkeypatch))
+    job = run_job(store, claimed(store, spec, monkeypatch))
 
     assert job["state"] == "done" and job["error"] is None, job
     assert job["progress"]["stage"] == "done" and job["progress"]["runs_done"] == job["progress"]["runs_total"] == 3
@@ -106,7 +96,7 @@ def test_a_learning_curve_job_runs_through_the_worker(tmp_path, toy_csv, tiny_mo
 
 def test_a_cancelled_learning_curve_stops_at_its_first_step(tmp_path, toy_csv, tiny_model_dir, monkeypatch):
     store = tmp_path / "store"
-    job = _claimed(store, _curve_spec(toy_csv, tiny_model_dir), monkeypatch)
+    job = claimed(store, _curve_spec(toy_csv, tiny_model_dir), monkeypatch)
     cancel_flag(store, job["job_id"]).touch()  # as cancel_job does for a running job
     job = run_job(store, job)
     assert job["state"] == "cancelled" and job["error"] is None
@@ -125,6 +115,6 @@ def test_a_crash_fails_the_job_not_the_worker(tmp_path, toy_csv, monkeypatch):
 
     monkeypatch.setattr(engine.learning_curve, "run_learning_curve", crash)
     store = tmp_path / "store"
-    job = run_job(store, _claimed(store, _curve_spec(toy_csv), monkeypatch))
+    job = run_job(store, claimed(store, _curve_spec(toy_csv), monkeypatch))
     assert job["state"] == "failed" and job["error"].startswith("Internal error: RuntimeError: disk on fire")
     assert get_job(store, job["job_id"])["state"] == "failed" and job["run_ids"] == []

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
+from job_claims import claimed
 
 from engine.errors import ConfigError
 from engine.jobs import (
@@ -12,11 +11,10 @@ from engine.jobs import (
     find_done_job,
     normalise_spec,
     open_result,
-    queue,
     result_path,
     submit_job,
 )
-from engine.jobs.queue import cancel_flag, claim_next
+from engine.jobs.queue import cancel_flag
 from engine.jobs.worker import run_job
 from engine.robustness.settings import DEFAULT_LOSSES, DEFAULT_NOISE
 from engine.runs import RunStore, read_json
@@ -61,19 +59,10 @@ def test_an_invalid_robustness_spec_raises_and_writes_nothing(tmp_path, toy_csv,
     assert not store.exists()
 
 
-def _claimed(store, spec, monkeypatch):
-    """Queue a job without starting a worker process, and claim it as this process's worker would."""
-    monkeypatch.setattr(queue, "ensure_worker", lambda *args, **kwargs: None)
-    job_id = submit_job(store, spec)
-    job = claim_next(store, "cpu", os.getpid())
-    assert job is not None and job["job_id"] == job_id
-    return job
-
-
 def test_a_robustness_job_runs_through_the_worker(tmp_path, toy_csv, tiny_model_dir, monkeypatch):
     store = tmp_path / "store"
     spec = _spec(toy_csv, tiny_model_dir)
-    job = run_job(store, _claimed(store, spec, monkeypatch))
+    job = run_job(store, claimed(store, spec, monkeypatch))
 
     assert job["state"] == "done" and job["error"] is None, job
     assert job["progress"]["runs_done"] == job["progress"]["runs_total"] == 4
@@ -92,7 +81,7 @@ def test_a_robustness_job_runs_through_the_worker(tmp_path, toy_csv, tiny_model_
 
 def test_a_cancelled_robustness_job_trains_nothing(tmp_path, toy_csv, tiny_model_dir, monkeypatch):
     store = tmp_path / "store"
-    job = _claimed(store, _spec(toy_csv, tiny_model_dir), monkeypatch)
+    job = claimed(store, _spec(toy_csv, tiny_model_dir), monkeypatch)
     cancel_flag(store, job["job_id"]).touch()  # as cancel_job does for a running job
     job = run_job(store, job)
     assert job["state"] == "cancelled" and job["error"] is None and job["run_ids"] == []
