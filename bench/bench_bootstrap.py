@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.analysis.bootstrap import DIRECTIONS, bootstrap_metrics, compare_runs, fine_tuning_effect, run_uncertainty
+from engine.analysis.evidence.bootstrap import bootstrap_metrics, compare_runs, fine_tuning_effect, run_uncertainty
+from engine.names import DIRECTIONS
 
 ALL_METRICS = ("recall@1", "recall@5", "recall@10", "mrr", "median_rank")
 

@@ -24,11 +24,11 @@ the choice above is ours.
 Measured per loss (mean over training seeds; one fixed stratified train/test split):
 
 - test accuracy of ``argmax_v nu(v | u) = argmax_v g_u(u)[v]`` (uniform label prior; digits are
-  balanced), via :func:`engine.analysis.conditionals.zero_shot_classify`;
+  balanced), via :func:`engine.analysis.labels.zero_shot_classify`;
 - test negative log-likelihood of the label conditional ``softmax_v g_u(u)[v]``;
 - generation: 16 draws with replacement from ``nu(image | label k) = softmax_i g_u(u_i)[k]`` over
-  the test images (:func:`engine.analysis.conditionals.sample_conditional`), distinct images among
-  the 16 (:func:`engine.analysis.conditionals.diversity`), for k = 7 and averaged over all labels,
+  the test images (:func:`engine.analysis.labels.sample_conditional`), distinct images among
+  the 16 (:func:`engine.analysis.labels.diversity`), for k = 7 and averaged over all labels,
   each over several sampling seeds; the share of draws that show the right digit; and the
   effective bank size ``1 / sum_i w_i^2`` of the weights.
 """
@@ -49,7 +49,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from torch import Tensor, nn
 
-from engine.analysis.conditionals import conditional_weights, diversity, sample_conditional, zero_shot_classify
+from engine.analysis.labels import conditional_weights, diversity, sample_conditional, zero_shot_classify
 from engine.losses import conditional_loss, similarity_matrix
 from engine.losses.functional import conditional_row_terms
 

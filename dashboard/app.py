@@ -18,12 +18,12 @@ if str(REPO) not in sys.path:  # `streamlit run` puts only the script's folder o
 import streamlit as st  # noqa: E402
 
 from dashboard import icons, notices, services, state, strings, tables  # noqa: E402
-from engine.datasets import register_sample  # noqa: E402
+from engine.datasets import TEXT_SAMPLES, register_sample  # noqa: E402
 from engine.errors import EngineError  # noqa: E402
 from engine.i18n import LANGUAGE_NAMES, LANGUAGES, get_language, set_language  # noqa: E402
 
 DEFAULT_STORE = "tiltpilot_runs"
-DEFAULT_SAMPLE = REPO / "sample_data" / "catalogue.csv"
+DEFAULT_SAMPLE = TEXT_SAMPLES["catalogue"]
 
 
 def _args() -> argparse.Namespace:

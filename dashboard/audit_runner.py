@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.config import ModelConfig
+from engine.config import DataConfig, ModelConfig
 from engine.data import PairDataset, audit, check_trainable, load_pairs, split_pairs
 from engine.data.token_lengths import TokenCounter, counter_or_none
 from engine.datasets import safe_name
@@ -92,7 +92,7 @@ def _work(task: AuditTask, name: str, payload: list[bytes], mapping: dict[str, s
         path.write_bytes(payload.pop())  # the upload's bytes live on disk only while it loads
         pairs = load_pairs(path, mapping or None)
     try:
-        train, test = split_pairs(pairs, test_size=0.2, seed=0)
+        train, test = split_pairs(pairs, test_size=DataConfig.test_size, seed=DataConfig.split_seed)
     except EngineError:  # too few pairs to split: audit without the leakage check
         train = test = None
     report = audit(pairs, train=train, test=test, tokens=_token_counter(pairs), progress=task.progress,

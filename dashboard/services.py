@@ -19,8 +19,9 @@ import streamlit as st
 from engine.charts.load import load_comparison as _load_comparison
 from engine.charts.load import load_run_data
 from engine.charts.verdict_evidence import load_verdict_evidence
+from engine.config import DataConfig
 from engine.data import ROLES, audit, load_pairs, resolve_columns, split_pairs
-from engine.datasets import StoredDataset, list_datasets, preview, safe_name
+from engine.datasets import META_FILE, StoredDataset, list_datasets, preview, safe_name
 from engine.errors import EngineError
 from engine.runs import COMPARISON_FILE, INDEX_FILE, LEARNING_CURVE_FILE, RunStore, read_json
 from engine.runs.layout import ROBUSTNESS_FILE
@@ -43,7 +44,7 @@ def store_mtime(root: str) -> float:
 
 def run_mtime(root: str, run_id: str) -> float:
     run = RunStore(root).paths(run_id)
-    return mtime(run.status, run.metrics, run.train_log, run.analysis / "index.json")
+    return mtime(run.status, run.metrics, run.train_log, run.analysis_index)
 
 
 @st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
@@ -96,7 +97,7 @@ def datasets(root: str, stamp: float) -> list[StoredDataset]:
 
 def datasets_mtime(root: str) -> float:
     folder = Path(root) / "datasets"
-    return mtime(folder, *(p / "meta.json" for p in folder.iterdir() if p.is_dir())) if folder.is_dir() else 0.0
+    return mtime(folder, *(p / META_FILE for p in folder.iterdir() if p.is_dir())) if folder.is_dir() else 0.0
 
 
 def digest(data: bytes) -> str:
@@ -140,7 +141,7 @@ def upload_audit(name: str, key: str, mapping: tuple[tuple[str, str], ...], _dat
     def work(path: Path) -> dict[str, Any]:
         data = load_pairs(path, dict(mapping) or None)
         try:
-            train, test = split_pairs(data, test_size=0.2, seed=0)
+            train, test = split_pairs(data, test_size=DataConfig.test_size, seed=DataConfig.split_seed)
         except EngineError:  # too few pairs to split: audit without the leakage check
             report = audit(data)
         else:

@@ -8,11 +8,13 @@ Human-readable output goes through the message catalogue (area ``cli``) in the l
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +39,14 @@ from engine.config import (
 from engine.data.limits import MAX_FILE_MB, check_file_size
 from engine.errors import ConfigError, DataError, EngineError
 from engine.i18n import LANGUAGES, get_language, message, override, t
-from engine.learning_curve_settings import DEFAULT_SEEDS
+from engine.learning_curve_settings import DEFAULT_FRACTIONS, DEFAULT_SEEDS
 from engine.models import cli as models_cli
-from engine.names import TOWERS
+from engine.names import COMPARED_LOSSES, IMAGE_TRAINING_MODES, TOWERS
 from engine.report import cli as report_cli
 from engine.robustness import cli as robustness_cli
 from engine.roi import cli as roi_cli
 from engine.runs import doctor_cli
 
-logger = logging.getLogger(__name__)
 # Sub-commands kept in their own packages: each module has NAME, add_parser, command and print_result.
 _MODULE_COMMANDS = (roi_cli, report_cli, doctor_cli, models_cli, robustness_cli)
 DEFAULT_STORE = "tiltpilot_runs"
@@ -107,12 +108,20 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patience", type=int, default=TrainConfig.patience,
                    help=t("early_stopping.HELP_PATIENCE", default=TrainConfig.patience))
     p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    p.add_argument("--mini-batch", type=int, default=TrainConfig.mini_batch,
+                   help=t("cli.HELP_MINI_BATCH"))
     p.add_argument("--learning-rate", type=float, default=TrainConfig.learning_rate)
     p.add_argument("--seed", type=int, default=TrainConfig.seed, help="training seed")
     p.add_argument("--split-seed", type=int, default=DataConfig.split_seed, help="train/test split seed")
     p.add_argument("--test-size", type=float, default=DataConfig.test_size)
     p.add_argument("--model", help="all-MiniLM-L6-v2, multilingual-e5-small, a sentence-transformers folder, a run directory, or a cached hub name (default: chosen by the data's language)")
     p.add_argument("--towers", choices=TOWERS, default=ModelConfig.towers)
+    p.add_argument("--image-model", help="for photo data: a local CLIP folder or a saved image-text model "
+                   "(default: the packaged EfficientNet-Lite0 with --model as the text tower)")
+    p.add_argument("--image-training", choices=IMAGE_TRAINING_MODES, default=ModelConfig.image_training,
+                   help="for photo data: train the projection heads only, also the text tower (lit), or everything")
+    p.add_argument("--image-size", type=int, default=ModelConfig.image_size,
+                   help=f"for photo data: crop side in pixels (default {ModelConfig.image_size})")
     p.add_argument("--projection-dim", type=int)
     p.add_argument("--max-seq-length", type=int, default=ModelConfig.max_seq_length)
     p.add_argument("--device", help="auto (default), cuda, mps or cpu")
@@ -150,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="fine-tune with one loss and evaluate base vs tuned")
     _add_data_args(p)
-    p.add_argument("--loss", default="clip", choices=LOSS_NAMES)
-    p.add_argument("--tilt", default="cosine", choices=TILT_NAMES)
+    p.add_argument("--loss", default=LossConfig.name, choices=LOSS_NAMES)
+    p.add_argument("--tilt", default=LossConfig.tilt, choices=TILT_NAMES)
     _add_run_args(p)
     p.add_argument("--resume", help="run directory of a failed run to resume from its last epoch checkpoint")
 
@@ -165,14 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="train several losses/tilts on the same split and compare")
     _add_data_args(p)
-    p.add_argument("--losses", default="clip,joint", help=f"comma list from {', '.join(LOSS_NAMES)}")
-    p.add_argument("--tilts", default="cosine", help=f"comma list from {', '.join(TILT_NAMES)}")
+    p.add_argument("--losses", default=",".join(COMPARED_LOSSES), help=f"comma list from {', '.join(LOSS_NAMES)}")
+    p.add_argument("--tilts", default=LossConfig.tilt, help=f"comma list from {', '.join(TILT_NAMES)}")
     _add_run_args(p)
     p = sub.add_parser("learning-curve", help="train on nested subsets and predict the gain from more pairs")
     _add_data_args(p)
-    p.add_argument("--loss", default="clip", choices=LOSS_NAMES)
-    p.add_argument("--tilt", default="cosine", choices=TILT_NAMES)
-    p.add_argument("--fractions", default="0.125,0.25,0.5,1", help="fractions of the training groups, e.g. 0.25,0.5,1")
+    p.add_argument("--loss", default=LossConfig.name, choices=LOSS_NAMES)
+    p.add_argument("--tilt", default=LossConfig.tilt, choices=TILT_NAMES)
+    p.add_argument("--fractions", default=",".join(f"{v:g}" for v in DEFAULT_FRACTIONS), help="fractions of the training groups, e.g. 0.25,0.5,1")
     p.add_argument("--target", type=float, help="Recall@1 to reach; reports the pairs needed for it")
     p.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
                    help="training runs per size (different seeds); intervals then include training variation")
@@ -217,15 +226,30 @@ def _chosen_model(args: argparse.Namespace) -> str | None:
     return choice.name
 
 
+def _store_archive(args: argparse.Namespace, scratch: ExitStack) -> None:
+    """A ZIP of images as the data: stored first (in ``--out``, else a temporary store), then read as its data.csv.
+
+    The column flags name the manifest's columns; the stored data.csv has its own, detected names.
+    """
+    from engine.images.inputs import is_archive, stored_archive
+
+    if getattr(args, "resume", None) or not is_archive(args.data):
+        return
+    args.data = str(stored_archive(args.data, getattr(args, "out", None), scratch, _columns(args)))
+    for role in ("left", "right", "group", "label"):
+        setattr(args, f"{role}_column", None)
+
+
 def _run_config(args: argparse.Namespace, loss: str, tilt: str) -> RunConfig:
     return RunConfig(
         data=DataConfig(path=args.data, columns=_columns(args), test_size=args.test_size, split_seed=args.split_seed),
         loss=LossConfig(name=loss, tilt=tilt, temperature=_parse_temperature(args.temperature),
                         weights=_parse_weights(args.weights)),
         model=ModelConfig(name_or_path=_chosen_model(args), towers=args.towers, projection_dim=args.projection_dim,
-                          max_seq_length=args.max_seq_length, device=args.device),
+                          max_seq_length=args.max_seq_length, device=args.device, image_model=args.image_model,
+                          image_training=args.image_training, image_size=args.image_size),
         train=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
-                          early_stopping=args.early_stopping, patience=args.patience),
+                          early_stopping=args.early_stopping, patience=args.patience, mini_batch=args.mini_batch),
         analysis=AnalysisConfig(enabled=not args.no_analysis, n_resamples=args.bootstrap,
                                 latent_method=args.latent_map, seed=args.seed),
         evaluation=EvalConfig(gallery=args.gallery),
@@ -340,13 +364,15 @@ def _cmd_train(args: argparse.Namespace) -> dict[str, Any]:
 
 def _cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     from engine.data import load_pairs, split_pairs
-    from engine.experiment import BASE_TILT, evaluate_encoder
+    from engine.experiment import BASE_TILT, encoder_from_config, evaluate_encoder
     from engine.models import load_encoder
+    from engine.models.image.image_text_encoder import saved_folder
+    from engine.models.loading import load_image_text_encoder
     from engine.runs import RunPaths, read_json
 
     run = RunPaths(Path(args.model))
     raw = read_json(run.config) if run.config.is_file() else None
-    columns, test_size, seed, tilt = _columns(args), args.test_size, args.split_seed, args.tilt or "cosine"
+    columns, test_size, seed, tilt = _columns(args), args.test_size, args.split_seed, args.tilt or LossConfig.tilt
     if raw is not None:
         data_cfg = raw["data"]
         columns = columns or data_cfg.get("columns")
@@ -354,9 +380,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     data = load_pairs(args.data, columns)
     _, test = split_pairs(data, test_size=test_size, seed=seed)
     result: dict[str, Any] = {"model": args.model, "test_pairs": len(test), "tilt": tilt}
-    tuned = evaluate_encoder(load_encoder(args.model, device=args.device), test, tilt=tilt)
+    photos = saved_folder(args.model) is not None
+    tuned_model = (load_image_text_encoder(args.model, device=args.device) if photos
+                   else load_encoder(args.model, device=args.device))
+    tuned = evaluate_encoder(tuned_model, test, tilt=tilt)
     if raw is not None:
-        base = evaluate_encoder(load_encoder(raw["model"]["name_or_path"], device=args.device), test, tilt=BASE_TILT)
+        started_from = dataclasses.replace(RunConfig.from_dict(raw).model, device=args.device)
+        base = evaluate_encoder(encoder_from_config(started_from), test, tilt=BASE_TILT)
         result.update(base=base.metrics, tuned=tuned.metrics)
     else:
         result.update(tuned.metrics)
@@ -391,7 +421,7 @@ def _cmd_learning_curve(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _print_learning_curve(result: dict[str, Any], args: argparse.Namespace) -> None:
-    from engine.analysis.power_law import render_pairs_needed
+    from engine.analysis.evidence.power_law import render_pairs_needed
 
     directions = message("cli.DIRECTIONS")
     for point in result["points"]:
@@ -406,7 +436,7 @@ def _print_learning_curve(result: dict[str, Any], args: argparse.Namespace) -> N
 
 
 def _cmd_gaussian_lab(args: argparse.Namespace) -> dict[str, Any]:
-    from engine.analysis.gaussian_lab import run_lab
+    from engine.analysis.gaussian.lab import run_lab
 
     return run_lab(args.example, loss=args.loss, steps=args.steps, seed=args.seed)
 
@@ -466,7 +496,7 @@ def _print_json(result: dict[str, Any], args: argparse.Namespace) -> None:
 
 
 def _print_compare(result: dict[str, Any], args: argparse.Namespace) -> None:
-    from engine.analysis.verdict import render_verdict
+    from engine.analysis.evidence.verdict import render_verdict
     from engine.compare import format_table
 
     catalogue = next((row["catalogue"] for row in result["runs"] if row.get("catalogue")), None)
@@ -514,9 +544,11 @@ def _run(args: argparse.Namespace) -> int:
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
     try:
-        if hasattr(args, "max_file_mb"):  # every command that reads a data file has the same limit as the dashboard
-            check_file_size(args.data, None if args.no_size_limit else args.max_file_mb)
-        result = _commands()[args.command](args)
+        with ExitStack() as scratch:
+            if hasattr(args, "max_file_mb"):  # every command that reads a data file has the same limit as the dashboard
+                check_file_size(args.data, None if args.no_size_limit else args.max_file_mb)
+                _store_archive(args, scratch)
+            result = _commands()[args.command](args)
     except EngineError as exc:
         from engine.data.error_text import render_error
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -26,9 +25,6 @@ from engine.i18n import message
 from engine.names import DIRECTIONS
 from engine.runs import COMPARISON_FILE, RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
-
-logger = logging.getLogger(__name__)
-
 
 
 def run_comparison(
@@ -75,7 +71,7 @@ def run_comparison(
         run_ids.append(run.run_id)
     comparison = comparison_table(store, run_ids)
     if len(run_ids) > 1:
-        from engine.analysis.run_analysis import pairwise_verdicts
+        from engine.analysis.evidence.run_analysis import pairwise_verdicts
 
         names = [f"{row['loss']}/{row['tilt']}" if len(tilts) > 1 else row["loss"] for row in comparison["runs"]]
         comparison["pairwise"] = pairwise_verdicts(

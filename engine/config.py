@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import ConfigError
-from engine.names import LOSS_NAMES, TILT_NAMES, TOWERS
+from engine.models.image.defaults import DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_TRAINING, IMAGE_SIZE_RANGE
+from engine.names import IMAGE_TRAINING_MODES, LOSS_NAMES, TILT_NAMES, TOWERS
 
 # Facts about the data that a run records in its resolved config (``config.json``) next to the
 # settings; they describe what was loaded, so they are not settings and from_dict skips them.
@@ -40,12 +41,24 @@ class ModelConfig:
     projection_dim: int | None = None
     max_seq_length: int = 128  # covers ~95% of catalogue descriptions; longer ones are truncated
     device: str | None = None
+    # Used when the data's left side is images (engine/models/image): None = the packaged
+    # EfficientNet-Lite0, else a local CLIP folder or a saved image–text model.
+    image_model: str | None = None
+    image_training: str = DEFAULT_IMAGE_TRAINING  # "heads", "lit" or "full" (engine.names.IMAGE_TRAINING_MODES)
+    image_size: int = DEFAULT_IMAGE_SIZE  # crop side in pixels for EfficientNet (CLIP uses its own)
 
     def __post_init__(self) -> None:
         if self.towers not in TOWERS:
             raise ConfigError(f"model.towers: got '{self.towers}', expected one of {', '.join(TOWERS)}.")
         if self.max_seq_length < 8:
             raise ConfigError(f"model.max_seq_length: got {self.max_seq_length}, expected at least 8 tokens.")
+        if self.image_training not in IMAGE_TRAINING_MODES:
+            raise ConfigError(f"model.image_training: got '{self.image_training}', expected one of "
+                              f"{', '.join(IMAGE_TRAINING_MODES)}.")
+        low, high = IMAGE_SIZE_RANGE
+        if not isinstance(self.image_size, int) or not low <= self.image_size <= high:
+            raise ConfigError(f"model.image_size: got {self.image_size}, expected a whole number of pixels "
+                              f"from {low} to {high} ({DEFAULT_IMAGE_SIZE} is the default).")
 
 
 @dataclass(frozen=True)
@@ -104,8 +117,19 @@ class TrainConfig:
     early_stopping: bool = True
     patience: int = 2  # epochs without a better validation score before training stops
     validation_fraction: float = 0.15  # share of the training groups held out to choose the epoch
+    # GradCache (engine.train.cached_step): embed each batch this many items at a time, so a large
+    # batch trains in the memory of a small one (one extra forward pass). None = the ordinary step.
+    mini_batch: int | None = None
 
     def __post_init__(self) -> None:
+        if self.mini_batch is not None and (
+            isinstance(self.mini_batch, bool) or not isinstance(self.mini_batch, int)
+            or not 1 <= self.mini_batch <= self.batch_size
+        ):
+            raise ConfigError(
+                f"train.mini_batch: got {self.mini_batch!r}, expected a whole number from 1 to the batch size "
+                f"({self.batch_size}), or none to embed each batch at once."
+            )
         checks = [
             ("epochs", self.epochs >= 1, "a whole number of at least 1"),
             ("patience", self.patience >= 1, "a whole number of at least 1"),

@@ -36,6 +36,7 @@ from engine.data import SUPPORTED_EXTENSIONS, check_trainable, load_pairs
 from engine.data.formats import read_raw
 from engine.data.limits import MAX_FILE_MB
 from engine.errors import ConfigError, DataError
+from engine.images.store import ARCHIVE_EXTENSION, build_image_entry
 from engine.runs.atomic import atomic_write_json, read_json
 from engine.runs.ids import is_valid_id
 
@@ -93,7 +94,7 @@ def safe_name(name: str) -> str:
     # rpartition, not splitext: splitext treats "....csv" or ".csv" as a stem without extension.
     stem, dot, ext = base.rpartition(".")
     stem, ext = (stem, dot + ext) if dot else (base, "")
-    if ext.lower() not in SUPPORTED_EXTENSIONS:
+    if ext.lower() not in SUPPORTED_EXTENSIONS and ext.lower() != ARCHIVE_EXTENSION:  # .zip: images + manifest
         raise DataError(
             f"The uploaded file {name!r} has the extension {ext or '(none)'!r}, which is not supported. Supported: "
             f"{', '.join(SUPPORTED_EXTENSIONS)}. Save or export the table in one of these formats."
@@ -107,6 +108,9 @@ def store_upload(
     store_root: str | Path, name: str, data: bytes, *, columns: Mapping[str, str] | None = None
 ) -> StoredDataset:
     """Validate an uploaded table and store it once per distinct content.
+
+    A ``.zip`` is a set of pictures with a manifest: it is stored as ``data.csv`` plus
+    ``images/`` and ``thumbs/`` (:mod:`engine.images`), with the same guarantees.
 
     Args:
         store_root: The store folder (the datasets go in its ``datasets/`` subfolder).
@@ -137,6 +141,8 @@ def store_upload(
     digest = hashlib.sha256(data).hexdigest()
     root = datasets_dir(store_root)
     root.mkdir(parents=True, exist_ok=True)
+    if ext == ARCHIVE_EXTENSION:
+        return _store_images(root, name, display, data, digest, columns)
     tmp_dir = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=root))
     try:
         # Validate under the display name, so the engine's messages name the user's file.
@@ -166,17 +172,46 @@ def store_upload(
             "mapping": pairs.columns.as_dict() if pairs.columns else None,
             "created": time.time(),
         }
-        atomic_write_json(tmp_dir / META_FILE, meta)
-        if final.exists():
-            shutil.rmtree(final)  # a folder without meta.json is a crashed, half-written entry
-        try:
-            os.replace(tmp_dir, final)
-        except OSError:
-            if (final / META_FILE).is_file():  # another process stored the same bytes first
-                return _add_name(final, name)
-            raise
+        stored = _publish(tmp_dir, final, meta, name)
         logger.info("Stored dataset %s (%d pairs) as %s.", display, len(pairs), final)
-        return _from_folder(final)
+        return stored
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def _publish(tmp_dir: Path, final: Path, meta: dict, name: str) -> StoredDataset:
+    """Write ``meta.json`` last and rename the checked temporary folder into place in one step."""
+    atomic_write_json(tmp_dir / META_FILE, meta)
+    if final.exists():
+        shutil.rmtree(final)  # a folder without meta.json is a crashed, half-written entry
+    try:
+        os.replace(tmp_dir, final)
+    except OSError:
+        if (final / META_FILE).is_file():  # another process stored the same bytes first
+            return _add_name(final, name)
+        raise
+    return _from_folder(final)
+
+
+def _store_images(root: Path, name: str, display: str, data: bytes, digest: str,
+                  columns: Mapping[str, str] | None) -> StoredDataset:
+    """Store a ZIP of images with a manifest (:mod:`engine.images`) with the guarantees of a table upload.
+
+    The entry (``data.csv``, ``images/``, ``thumbs/``) is built and checked in a hidden temporary
+    folder, then renamed into place with its ``meta.json`` in one step.
+    """
+    final = root / digest[:_FOLDER_DIGITS]
+    if (final / META_FILE).is_file():  # the same bytes were checked and stored before
+        return _add_name(final, name)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=root))
+    try:
+        meta = build_image_entry(tmp_dir, data, display, columns)
+        meta |= {"digest": digest, "name": display, "original_name": name, "names": [name],
+                 "size_bytes": len(data), "created": time.time()}
+        stored = _publish(tmp_dir, final, meta, name)
+        logger.info("Stored image dataset %s (%d pairs, %d pictures) as %s.", display, meta["rows"], meta["images"],
+                    final)
+        return stored
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
@@ -285,3 +320,27 @@ def register_sample(
             "repository."
         )
     return store_upload(store_root, path.name, path.read_bytes(), columns=columns)
+
+
+# The bundled photo ↔ text samples (a ZIP with manifest.csv + images/, built by
+# sample_data/build_photos_*.py), for the Start page to offer next to the text samples (TEXT_SAMPLES below).
+# Their manifest columns are the standard image/text/group/label, so no column mapping is needed.
+SAMPLE_DATA_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+PHOTO_SAMPLES = {
+    "fashion": SAMPLE_DATA_DIR / "photos_fashion.zip",  # Fashion-MNIST, category sentences, group = category
+    "fashion_ja": SAMPLE_DATA_DIR / "photos_fashion_ja.zip",  # the same photos, Japanese sentences
+    "products": SAMPLE_DATA_DIR / "photos_products.zip",  # drawn products, one unique caption each
+    "products_ja": SAMPLE_DATA_DIR / "photos_products_ja.zip",  # the same pictures, Japanese captions
+}
+# The bundled text samples (title ↔ description tables): the default one the dashboard offers
+# (--data / TILTPILOT_SAMPLE override it) and the Japanese catalogue.
+TEXT_SAMPLES = {
+    "catalogue": SAMPLE_DATA_DIR / "catalogue.csv",
+    "catalogue_ja": SAMPLE_DATA_DIR / "catalogue_ja.csv",
+}
+# Role -> column of samples whose headers the loader does not detect: the Japanese catalogue's
+# headers, mapped explicitly (the roles of COLUMN_ROLES in sample_data/build_catalogue_ja.py), so
+# it loads whether or not the loader knows Japanese names.
+SAMPLE_COLUMNS: dict[str, dict[str, str]] = {
+    "catalogue_ja": {"left": "商品名", "right": "商品説明", "group": "商品ID", "label": "カテゴリ"},
+}

@@ -13,27 +13,31 @@ import platform
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import torch
 
 from engine import __version__
-from engine.analysis.label_evidence import label_evidence
+from engine.analysis.labels import label_evidence
 from engine.config import ModelConfig, RunConfig
 from engine.data import PairDataset, audit, check_trainable, load_pairs, split_pairs
 from engine.data.token_lengths import counter_or_none
-from engine.errors import CancelledError, EngineError
+from engine.errors import CancelledError, ConfigError, EngineError
 from engine.evaluate import evaluate_against_gallery, evaluate_retrieval
 from engine.losses import build_loss, default_temperature
 from engine.models import DualEncoder, load_encoder
+from engine.models.image.defaults import PACKAGED_IMAGE_MODEL
+from engine.models.image.image_text_encoder import ImageTextEncoder
+from engine.models.loading import load_image_text_encoder
 from engine.models.packaged import choose
-from engine.runs import RunPaths, RunStore, atomic_write_json
+from engine.runs import CLASSIFICATION_PART, RunPaths, RunStore, atomic_write_json
 from engine.runs.atomic import atomic_write_npz, atomic_write_text
 from engine.runs.index_entries import index_summary
-from engine.train import StepInfo, current_temperature, train
-from engine.train.early_stopping import plan_validation
+from engine.runs.records import RunMetrics
+from engine.train import StepInfo, TrainResult, current_temperature, train
+from engine.train.early_stopping import ValidationPlan, plan_validation
 from engine.train.early_stopping import summary as early_stopping_summary
 
 logger = logging.getLogger(__name__)
@@ -83,11 +87,25 @@ def with_chosen_model(config: RunConfig, data: PairDataset) -> RunConfig:
     English (or other Latin-script) texts get the small English model; any other language the
     multilingual one (:func:`engine.models.packaged.recommend`). A named model is kept as it is.
     """
+    config = _with_image_tower(config, data)
     choice = choose(config.model.name_or_path, data.left, data.right)
     if choice is None:
         return config
     logger.info("model %s chosen for the data (%s)", choice.name, choice.fields)
     return replace(config, model=replace(config.model, name_or_path=choice.name))
+
+
+def _with_image_tower(config: RunConfig, data: PairDataset) -> RunConfig:
+    """Photos on the left get an image tower (the packaged one unless named); texts must not name one."""
+    photos = data.modality["left"] == "image"
+    if not photos and config.model.image_model is not None:
+        raise ConfigError(
+            f"model.image_model: got {config.model.image_model!r}, but the left side of the data holds texts, not "
+            "image files. Leave the image model out for text pairs, or upload photos with a manifest."
+        )
+    if photos and config.model.image_model is None:
+        return replace(config, model=replace(config.model, image_model=PACKAGED_IMAGE_MODEL))
+    return config
 
 
 def evaluate_encoder(encoder: DualEncoder, test: PairDataset, *, tilt: str, batch_size: int = 64) -> Evaluation:
@@ -149,8 +167,12 @@ def base_label_evidence(encoder: DualEncoder, split: SplitData, base: Evaluation
                           temperature=default_temperature(BASE_TILT), seed=config.analysis.seed)
 
 
-def encoder_from_config(model: ModelConfig) -> DualEncoder:
-    """Load the pretrained encoder a run starts from."""
+def encoder_from_config(model: ModelConfig) -> DualEncoder | ImageTextEncoder:
+    """Load the pretrained encoder a run starts from: photo ↔ text when an image model is set."""
+    if model.image_model is not None:
+        return load_image_text_encoder(model.image_model, model.name_or_path, training=model.image_training,
+                                       image_size=model.image_size, projection_dim=model.projection_dim,
+                                       device=model.device, max_seq_length=model.max_seq_length)
     return load_encoder(
         model.name_or_path,
         towers=model.towers,
@@ -219,7 +241,9 @@ def run_experiment(
     else:
         atomic_write_json(run.config, {**resolved_config(config, split), "run_id": run.run_id})
     try:
-        _execute(config, store, run, split, base, callback, resume, should_stop)
+        ctx = RunContext(config=config, store=store, run=run, split=split, callback=callback, resume=resume,
+                     should_stop=should_stop)
+        _execute(ctx, base)
     except EngineError as exc:
         store.set_status(run, "cancelled" if isinstance(exc, CancelledError) else "failed", error=str(exc))
         raise
@@ -229,9 +253,52 @@ def run_experiment(
     return run
 
 
-def _execute(config, store, run, split, base, callback, resume, should_stop) -> None:
-    timings: dict[str, float] = {}
-    store.set_status(run, "running", pid=os.getpid(), stage="audit")
+@dataclass
+class RunContext:
+    """One run being executed: what it runs, where it writes, and how it reports and is stopped."""
+
+    config: RunConfig
+    store: RunStore
+    run: RunPaths
+    split: SplitData
+    callback: Callable[[StepInfo], None] | None = None
+    resume: bool = False
+    should_stop: Callable[[], bool] | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, as metrics.json stores them
+
+    def stage(self, stage: str, **fields: Any) -> None:
+        """Mark the run as running ``stage`` (the dashboard shows it)."""
+        self.store.set_status(self.run, "running", stage=stage, **fields)
+
+
+def _execute(ctx: RunContext, base: Evaluation | None) -> None:
+    """The steps of one run, in order; each writes its part of the run directory."""
+    plan = _write_inputs(ctx)
+    started = time.perf_counter()
+    encoder = encoder_from_config(ctx.config.model)
+    ctx.timings["load_model_s"] = time.perf_counter() - started
+    base, label_base = _evaluate_base(ctx, encoder, base)
+    ctx.stage("train")
+    loss_fn = _build_loss(ctx.config, encoder)
+    result = _train(ctx, encoder, loss_fn, plan)
+    tuned = _evaluate_tuned(ctx, encoder)
+    _write_model_outputs(ctx, encoder, base, tuned)
+    metrics = _metrics(ctx, base, tuned, result, plan, current_temperature(loss_fn))
+    atomic_write_json(ctx.run.metrics, metrics)
+    if not ctx.config.train.keep_checkpoint:
+        _remove_checkpoint(ctx.run)
+    if label_base is not None:
+        _classify_tuned(ctx, encoder, tuned, label_base, current_temperature(loss_fn))
+    if ctx.config.analysis.enabled:
+        _analyse(ctx)
+    ctx.store.set_status(ctx.run, "done", stage="done")
+    ctx.store.update_index(ctx.run.run_id, index_summary(ctx.config.to_dict(), metrics))
+
+
+def _write_inputs(ctx: RunContext) -> ValidationPlan:
+    """The data audit, the split (with the validation slice) and the test texts; returns the slice plan."""
+    config, run, split = ctx.config, ctx.run, ctx.split
+    ctx.store.set_status(run, "running", pid=os.getpid(), stage="audit")
     tokens = counter_or_none(config.model.name_or_path, config.model.max_seq_length)  # long texts in the model's tokens
     atomic_write_json(run.audit, audit(split.full, train=split.train, test=split.test, tokens=tokens).to_dict())
     # The slice that chooses the epoch count is carved from the training rows only (never the test rows).
@@ -259,75 +326,100 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
             "label": list(test.label) if test.label is not None else None,
         },
     )
-    started = time.perf_counter()
-    encoder = encoder_from_config(config.model)
-    timings["load_model_s"] = time.perf_counter() - started
+    return plan
+
+
+def _evaluate_base(ctx: RunContext, encoder: DualEncoder, base: Evaluation | None) -> tuple[Evaluation, dict | None]:
+    """The pretrained model's evaluation (unless shared) and its classification evidence (or None)."""
+    config, split = ctx.config, ctx.split
     if base is None:
-        store.set_status(run, "running", stage="evaluate_base")
+        ctx.stage("evaluate_base")
         started = time.perf_counter()
         base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
-        timings["evaluate_base_s"] = time.perf_counter() - started
-
+        ctx.timings["evaluate_base_s"] = time.perf_counter() - started
     if config.evaluation.gallery == "catalogue" and base.catalogue is None:
         # Kept on the shared base, so a learning curve's later points reuse it (compare fills it up front).
-        store.set_status(run, "running", stage="evaluate_base")
+        ctx.stage("evaluate_base")
         base.catalogue = evaluate_catalogue(encoder, split, base, tilt=BASE_TILT)
-
     label_base = base.labels
     if label_base is None and config.analysis.enabled and split.test.label is not None:
-        store.set_status(run, "running", stage="classify_base")
+        ctx.stage("classify_base")
         label_base = base_label_evidence(encoder, split, base, config)
+    return base, label_base
 
-    store.set_status(run, "running", stage="train")
+
+def _build_loss(config: RunConfig, encoder: DualEncoder) -> torch.nn.Module:
+    """The run's loss on the encoder's device, with the tilt's default τ when none is set."""
     temperature = config.loss.temperature if config.loss.temperature is not None else default_temperature(config.loss.tilt)
     loss_fn = build_loss(config.loss.name, tilt=config.loss.tilt, temperature=temperature, weights=config.loss.weights)
     loss_fn.to(encoder.device)
+    return loss_fn
+
+
+def _train(ctx: RunContext, encoder: DualEncoder, loss_fn: torch.nn.Module, plan: ValidationPlan) -> TrainResult:
+    """Fine-tune on the plan's pairs, logging every step into the run."""
+    result = train(
+        encoder,
+        loss_fn,
+        plan.fit,
+        ctx.config.train,
+        callback=_step_logger(ctx),
+        checkpoint_dir=ctx.run.checkpoint,
+        resume=ctx.resume,
+        should_stop=ctx.should_stop,
+        validation=plan.validation,
+        tilt=ctx.config.loss.tilt,
+    )
+    ctx.timings["train_s"] = result.seconds
+    return result
+
+
+def _step_logger(ctx: RunContext) -> Callable[[StepInfo], None]:
+    """The per-step callback: the training log, the status (at most once a second) and the caller's callback."""
     last_status = [0.0]
-    trim_pending = [resume]
+    trim_pending = [ctx.resume]
 
     def on_step(info: StepInfo) -> None:
         if trim_pending[0]:
             # A resumed run restarts after its last checkpoint; the steps the interrupted attempt
             # logged after it are trained again now, so their old records go.
             trim_pending[0] = False
-            trim_log(store, run, before_step=info.step)
-        store.append_log(run, info.to_dict())
+            trim_log(ctx.store, ctx.run, before_step=info.step)
+        ctx.store.append_log(ctx.run, info.to_dict())
         now = time.monotonic()
         if now - last_status[0] > 1.0 or info.step == info.total_steps:
             last_status[0] = now
-            store.set_status(run, "running", stage="train", progress=info.to_dict())
-        if callback is not None:
-            callback(info)
+            ctx.stage("train", progress=info.to_dict())
+        if ctx.callback is not None:
+            ctx.callback(info)
 
-    result = train(
-        encoder,
-        loss_fn,
-        plan.fit,
-        config.train,
-        callback=on_step,
-        checkpoint_dir=run.checkpoint,
-        resume=resume,
-        should_stop=should_stop,
-        validation=plan.validation,
-        tilt=config.loss.tilt,
-    )
-    timings["train_s"] = result.seconds
+    return on_step
 
-    store.set_status(run, "running", stage="evaluate_tuned")
+
+def _evaluate_tuned(ctx: RunContext, encoder: DualEncoder) -> Evaluation:
+    """The fine-tuned model's evaluation with its own tilt (and on the catalogue when asked)."""
+    ctx.stage("evaluate_tuned")
+    tilt = ctx.config.loss.tilt
     started = time.perf_counter()
-    tuned = evaluate_encoder(encoder, split.test, tilt=config.loss.tilt)
-    if config.evaluation.gallery == "catalogue":
-        tuned.catalogue = evaluate_catalogue(encoder, split, tuned, tilt=config.loss.tilt)
-    timings["evaluate_tuned_s"] = time.perf_counter() - started
-    encoder.save(run.model, tilt=config.loss.tilt)
+    tuned = evaluate_encoder(encoder, ctx.split.test, tilt=tilt)
+    if ctx.config.evaluation.gallery == "catalogue":
+        tuned.catalogue = evaluate_catalogue(encoder, ctx.split, tuned, tilt=tilt)
+    ctx.timings["evaluate_tuned_s"] = time.perf_counter() - started
+    return tuned
+
+
+def _write_model_outputs(ctx: RunContext, encoder: DualEncoder, base: Evaluation, tuned: Evaluation) -> None:
+    """The tuned model, both models' test embeddings and every per-query rank."""
+    run, test = ctx.run, ctx.split.test
+    encoder.save(run.model, tilt=ctx.config.loss.tilt)
     atomic_write_npz(
         run.embeddings,
         base_left=base.left,
         base_right=base.right,
         tuned_left=tuned.left,
         tuned_right=tuned.right,
-        test_rows=np.asarray(split.test.row),
-        test_groups=np.asarray(split.test.group, dtype=str),
+        test_rows=np.asarray(test.row),
+        test_groups=np.asarray(test.group, dtype=str),
     )
     atomic_write_npz(
         run.ranks,
@@ -335,7 +427,13 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
         **{f"tuned_{k}": v for k, v in tuned.ranks.items()},
         **_catalogue_ranks(base, tuned),
     )
-    metrics = {
+
+
+def _metrics(ctx: RunContext, base: Evaluation, tuned: Evaluation, result: TrainResult, plan: ValidationPlan,
+             temperature: float | None) -> RunMetrics:
+    """``metrics.json`` (README, "Run directory schema")."""
+    config, split = ctx.config, ctx.split
+    metrics: RunMetrics = {
         "base": base.metrics,
         "tuned": tuned.metrics,
         "scoring": {"base": BASE_TILT, "tuned": config.loss.tilt},
@@ -344,31 +442,35 @@ def _execute(config, store, run, split, base, callback, resume, should_stop) -> 
             "steps": result.steps,
             "epochs": result.epochs_completed,
             "final_loss": result.final_loss,
-            "final_temperature": current_temperature(loss_fn),
+            "final_temperature": temperature,
             **early_stopping_summary(plan, result, config.train),
         },
-        "timings": timings,
+        "timings": ctx.timings,
         "gallery": config.evaluation.gallery,
     }
     if base.catalogue is not None and tuned.catalogue is not None:
         metrics["catalogue"] = catalogue_block(base.catalogue, tuned.catalogue)
-    atomic_write_json(run.metrics, metrics)
-    if not config.train.keep_checkpoint:
-        _remove_checkpoint(run)
-    if label_base is not None:
-        store.set_status(run, "running", stage="classify_tuned")
-        label_tuned = label_evidence(encoder, split.train, split.test, tuned.left, tuned.right, tilt=config.loss.tilt,
-                                     temperature=current_temperature(loss_fn), seed=config.analysis.seed)
-        run.analysis.mkdir(exist_ok=True)
-        atomic_write_json(run.analysis / "classification.json", {"base": label_base, "tuned": label_tuned})
-    if config.analysis.enabled:
-        from engine.analysis.run_analysis import AnalysisSettings, analyse_run
+    return metrics
 
-        settings = AnalysisSettings(n_resamples=config.analysis.n_resamples, seed=config.analysis.seed,
-                                    latent_method=config.analysis.latent_method)
-        analyse_run(run, settings, on_part=lambda part: store.set_status(run, "running", stage=f"analyse:{part}"))
-    store.set_status(run, "done", stage="done")
-    store.update_index(run.run_id, index_summary(config.to_dict(), metrics))
+
+def _classify_tuned(ctx: RunContext, encoder: DualEncoder, tuned: Evaluation, label_base: dict,
+                    temperature: float | None) -> None:
+    """Classification evidence of the tuned model, stored beside the base model's."""
+    ctx.stage("classify_tuned")
+    label_tuned = label_evidence(encoder, ctx.split.train, ctx.split.test, tuned.left, tuned.right,
+                                 tilt=ctx.config.loss.tilt, temperature=temperature, seed=ctx.config.analysis.seed)
+    ctx.run.analysis.mkdir(exist_ok=True)
+    atomic_write_json(ctx.run.analysis_file(CLASSIFICATION_PART), {"base": label_base, "tuned": label_tuned})
+
+
+def _analyse(ctx: RunContext) -> None:
+    """The stored evidence (intervals, maps, ...), one part at a time."""
+    from engine.analysis.evidence.run_analysis import AnalysisSettings, analyse_run
+
+    analysis = ctx.config.analysis
+    settings = AnalysisSettings(n_resamples=analysis.n_resamples, seed=analysis.seed,
+                                latent_method=analysis.latent_method)
+    analyse_run(ctx.run, settings, on_part=lambda part: ctx.stage(f"analyse:{part}"))
 
 
 def _catalogue_ranks(base: Evaluation, tuned: Evaluation) -> dict[str, np.ndarray]:

@@ -6,14 +6,14 @@ is not confounded by *which* pairs were drawn), several fine-tuning runs per sub
 configuration and different training seeds, every run scored on exactly the same test pairs
 against one shared base evaluation (as :mod:`engine.compare` does), the seed-mean Recall@1 per
 point with intervals covering test and training noise, and a
-saturating power law (:mod:`engine.analysis.power_law`) fitted to the points to predict the
+saturating power law (:mod:`engine.analysis.evidence.power_law`) fitted to the points to predict the
 metric at 2x and 4x the data and the pairs needed for a target.
 
 **Training noise.** Each point trains ``seeds`` models (default
 :data:`engine.learning_curve_settings.DEFAULT_SEEDS` = 3) on the
 same subset, differing only in the training seed (``config.train.seed``, ``+ 1``, ``+ 2`` ...); the
 point is their mean. Its interval covers both the test sample and the spread between seeds
-(:mod:`engine.analysis.training_noise`: each replicate is a paired bootstrap of the test queries
+(:mod:`engine.analysis.evidence.training_noise`: each replicate is a paired bootstrap of the test queries
 of the seed mean plus a Student-t draw of the seed mean's training noise). ``test_low`` /
 ``test_high`` keep the test-only interval for comparison, and ``interval_covers`` says what the
 interval covers (``"test_only"`` when ``seeds`` is 1). Cost: ``len(fractions) x seeds`` training
@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.analysis.bootstrap import bootstrap_metrics, resample_counts
-from engine.analysis.power_law import describe_points, fit_saturating_power_law
-from engine.analysis.training_noise import COVERS_BOTH, COVERS_TEST, seeds_and_test
+from engine.analysis.evidence.bootstrap import bootstrap_metrics, resample_counts
+from engine.analysis.evidence.power_law import describe_points, fit_saturating_power_law
+from engine.analysis.evidence.training_noise import COVERS_BOTH, COVERS_TEST, seeds_and_test
 from engine.config import RunConfig
 from engine.data import PairDataset
 from engine.errors import ConfigError, DataError
@@ -55,7 +55,7 @@ from engine.experiment import (
     run_experiment,
     with_chosen_model,
 )
-from engine.learning_curve_settings import DEFAULT_SEEDS, MAX_SEEDS
+from engine.learning_curve_settings import CURVE_BOOTSTRAP, DEFAULT_FRACTIONS, DEFAULT_SEEDS, MAX_SEEDS
 from engine.names import DIRECTIONS
 from engine.runs import LEARNING_CURVE_FILE, RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
@@ -67,7 +67,7 @@ CURVE_METRICS = ("recall@1", "recall@5", "recall@10", "mrr")  # per point, seed 
 FIT_METRIC = "recall@1"
 INTERVAL_METHOD = (
     "seed mean; percentile interval of (paired bootstrap of the test queries + Student-t training noise "
-    "between seeds), engine.analysis.training_noise"
+    "between seeds), engine.analysis.evidence.training_noise"
 )
 
 
@@ -131,11 +131,11 @@ def run_learning_curve(
     config: RunConfig,
     store: RunStore,
     *,
-    fractions: Sequence[float] = (0.125, 0.25, 0.5, 1.0),
+    fractions: Sequence[float] = DEFAULT_FRACTIONS,
     target_recall: float | None = None,
     callback: Callable[[float, StepInfo], None] | None = None,
     seed: int | None = None,
-    n_boot: int = 500,
+    n_boot: int = CURVE_BOOTSTRAP,
     confidence: float = 0.95,
     seeds: int = DEFAULT_SEEDS,
 ) -> dict[str, Any]:
@@ -165,11 +165,11 @@ def run_learning_curve(
         - ``points``: one per fraction, ascending: ``fraction``, ``train_pairs``, ``train_groups``,
           ``run_id`` (the first seed's run), ``run_ids``, ``train_rows``, ``seeds`` (per seed:
           ``seed``, ``run_id``, ``metrics`` per direction as
-          :func:`engine.analysis.bootstrap.bootstrap_metrics`), ``metrics`` (per direction, each of
+          :func:`engine.analysis.evidence.bootstrap.bootstrap_metrics`), ``metrics`` (per direction, each of
           :data:`CURVE_METRICS`: ``{"estimate"`` (seed mean), ``"low", "high"`` (test and
           training noise), ``"test_low", "test_high", "seed_values", "seed_sd", "covers"}``);
         - ``fit``: per direction, the output of
-          :func:`engine.analysis.power_law.fit_saturating_power_law` on (train pairs, seed-mean
+          :func:`engine.analysis.evidence.power_law.fit_saturating_power_law` on (train pairs, seed-mean
           Recall@1) with the same replicates as the point intervals;
         - ``predictions``: per direction, the fit's predictions at 2x and 4x the largest subset;
         - ``pairs_needed``: per direction, or None without ``target_recall``.

@@ -9,4 +9,7 @@ on 3 x 1.875 = 5.6 times the training split, about 1.4 times a 4-loss comparison
 from __future__ import annotations
 
 DEFAULT_SEEDS = 3  # training runs per learning-curve point
+# Doubling steps give evenly spaced points on the log axis the power law is fitted on.
+DEFAULT_FRACTIONS: tuple[float, ...] = (0.125, 0.25, 0.5, 1.0)
+CURVE_BOOTSTRAP = 500  # replicates for the point intervals and the fit
 MAX_SEEDS = 10  # beyond this the cost grows and the interval barely narrows

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import audit_runner, downloads, icons, notices, services, state, strings, tables
+from dashboard import audit_runner, downloads, icons, notices, photo_upload, services, state, strings, tables
 from engine.data import ROLES
 from engine.data.audit_report import render_finding, render_headline
 from engine.data.load_notes import render_load_note
@@ -20,8 +20,9 @@ from engine.datasets import MAX_UPLOAD_MB, safe_name, store_upload
 from engine.errors import EngineError
 from engine.i18n import format as fmt
 from engine.i18n import message, t
+from engine.images.store import ARCHIVE_EXTENSION
 
-UPLOAD_TYPES = ["csv", "tsv", "jsonl", "parquet", "xlsx"]
+UPLOAD_TYPES = ["csv", "tsv", "jsonl", "parquet", "xlsx", ARCHIVE_EXTENSION.lstrip(".")]  # zip: photos + manifest
 REQUIRED_ROLES = ("left", "right")
 INLINE_WAIT_S = 4.0  # a small upload's audit ends within this: shown in the same run, no progress flicker
 POLL_S = 0.5
@@ -29,7 +30,7 @@ POLL_S = 0.5
 root = st.session_state[state.STORE]
 st.title(strings.DATA_TITLE)
 upload = st.file_uploader(strings.DATA_UPLOAD, type=UPLOAD_TYPES, key=state.UPLOAD,
-                          help=strings.DATA_UPLOAD_HELP.format(limit=MAX_UPLOAD_MB))
+                          help=strings.DATA_UPLOAD_HELP.format(limit=MAX_UPLOAD_MB) + " " + t("photos_ui.UPLOAD_HELP_ZIP"))
 
 
 def _mapping_widgets(columns: list[str], detected: dict[str, str | None]) -> dict[str, str]:
@@ -128,7 +129,9 @@ def _audit_section(name: str, data: bytes, mapping: dict[str, str], digest: str)
             st.rerun()
 
 
-if upload is not None:
+if upload is not None and photo_upload.is_archive(upload.name):
+    photo_upload.photo_upload(root, upload.name, upload.getvalue())
+elif upload is not None:
     data = upload.getvalue()
     key = services.digest(data)
     try:

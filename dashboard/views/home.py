@@ -8,11 +8,12 @@ import streamlit as st
 
 from dashboard import icons, model_picker, notices, services, state, strings, tables
 from dashboard.verdict import verdict_card
-from engine.charts.sides import DIRECTIONS, columns_of, direction_text
-from engine.datasets import register_sample
+from engine.charts.sides import columns_of, direction_text
+from engine.datasets import PHOTO_SAMPLES, SAMPLE_COLUMNS, TEXT_SAMPLES, register_sample
 from engine.errors import EngineError
-from engine.i18n import t
-from engine.jobs import submit_job
+from engine.i18n import message, t
+from engine.jobs import SPEC_DEFAULTS, submit_job
+from engine.names import DIRECTIONS
 
 root = st.session_state[state.STORE]
 st.title(strings.APP_TITLE)
@@ -24,10 +25,22 @@ verdict_card(root, None if has_comparison or not finished else finished[:1])
 for sentence in strings.HOME_INTRO:
     st.text(sentence)
 
-# The Japanese catalogue's headers, mapped explicitly (the same roles as COLUMN_ROLES in
-# sample_data/build_catalogue_ja.py) so it loads whether or not the loader knows Japanese names.
-JA_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "catalogue_ja.csv"
-JA_SAMPLE_COLUMNS = {"left": "商品名", "right": "商品説明", "group": "商品ID", "label": "カテゴリ"}
+JA_SAMPLE = TEXT_SAMPLES["catalogue_ja"]
+JA_SAMPLE_COLUMNS = SAMPLE_COLUMNS["catalogue_ja"]  # its headers are mapped explicitly
+QUICK_RUN_EPOCHS = 1  # the sample buttons' run: a first look in a minute, not the best model
+
+
+def photo_sample_buttons() -> str | None:
+    """The photo samples' buttons, English left and Japanese right as for the text samples; the one clicked."""
+    st.caption(t("photos_ui.PHOTO_SAMPLES"))
+    labels, helps = message("photos_ui.PHOTO_BUTTONS"), message("photos_ui.PHOTO_HELP")
+    clicked = None
+    for column, names in zip(st.columns(2), (("fashion", "products"), ("fashion_ja", "products_ja")), strict=True):
+        with column:
+            for name in names:
+                if st.button(labels[name], key=state.LOAD_PHOTO_PREFIX + name, help=helps[name]):
+                    clicked = name
+    return clicked
 
 
 def start_sample(path: str | Path, started: str, columns: dict[str, str] | None = None) -> None:
@@ -47,8 +60,9 @@ def start_sample(path: str | Path, started: str, columns: dict[str, str] | None 
         model, choice = model_picker.quick_run_model(model_picker.dataset_languages(entry),
                                                      st.session_state.get(state.MODEL))
         model_picker.require_installed(model)
-        spec = {"data": str(entry.path), "losses": ["clip", "joint"], "tilts": ["cosine"], "epochs": 1,
-                "batch_size": 32, "model": model}
+        # A first look: the job spec's defaults, but one epoch.
+        spec = {"data": str(entry.path), "losses": SPEC_DEFAULTS["losses"], "tilts": SPEC_DEFAULTS["tilts"],
+                "epochs": QUICK_RUN_EPOCHS, "batch_size": SPEC_DEFAULTS["batch_size"], "model": model}
         if columns:  # the mapping as stored with the dataset, so the job reads the same columns
             spec["columns"] = entry.mapping
         job_id = submit_job(root, spec)
@@ -62,6 +76,7 @@ def start_sample(path: str | Path, started: str, columns: dict[str, str] | None 
         st.page_link("views/train.py", label=strings.HOME_GO_TRAIN, icon=icons.TRAIN)
 
 
+st.caption(t("photos_ui.TEXT_SAMPLES"))
 english, japanese = st.columns(2)
 with english:
     load_english = st.button(strings.HOME_SAMPLE_BUTTON, key=state.LOAD_SAMPLE, help=strings.HOME_SAMPLE_HELP,
@@ -73,6 +88,9 @@ if load_english:
     start_sample(st.session_state[state.SAMPLE], strings.HOME_SAMPLE_STARTED)
 if load_japanese:
     start_sample(JA_SAMPLE, t("samples.JA_SAMPLE_STARTED"), JA_SAMPLE_COLUMNS)
+photo_sample = photo_sample_buttons()
+if photo_sample:
+    start_sample(PHOTO_SAMPLES[photo_sample], t("photos_ui.PHOTO_STARTED"))
 st.page_link("views/data.py", label=strings.HOME_GO_DATA, icon=icons.UPLOAD)
 
 st.subheader(strings.HOME_RUNS)

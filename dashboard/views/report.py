@@ -20,7 +20,7 @@ from engine.i18n import format as fmt
 from engine.jobs import list_jobs
 from engine.report import FORMATS, SECTIONS, build_report
 from engine.report.assemble import section_title
-from engine.runs import COMPARISON_FILE
+from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE
 
 MIME_TYPES = {"html": "text/html", "pdf": "application/pdf",
               "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
@@ -59,7 +59,7 @@ except (EngineError, NotImplementedError, ImportError):
 st.caption(t("export_page.ROI_STORED") if stored_inputs is not None else t("export_page.ROI_PRESET"))
 
 # Everything the file depends on: a built file is offered for download only while it still matches.
-signature = [source, services.mtime(source, Path(root) / "learning_curve.json"), language, chosen_format,
+signature = [source, services.mtime(source, Path(root) / LEARNING_CURVE_FILE), language, chosen_format,
              list(sections), stored_inputs.to_dict() if stored_inputs is not None else None]
 
 

@@ -17,13 +17,14 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import icons, notices, services, state, strings, tables
+from dashboard import icons, notices, services, state, strings, tables, thumbnails
 from dashboard.robustness_section import results_section as robustness_results
 from dashboard.verdict import verdict_card
 from engine import charts
 from engine.analysis import wording
 from engine.charts import strings as chart_strings
 from engine.charts.sides import columns_of, direction_text, side_names
+from engine.charts.thumbnails import has_picture_items, has_pictures, hover_texts
 from engine.charts.verdict_card import SMALL_TEST_PAIRS
 from engine.chosen_epoch import chosen_epoch_text
 from engine.config import GALLERIES
@@ -116,7 +117,7 @@ with st.expander(strings.GLOSSARY_TITLE):
 def render_verdict_lines(records: Any) -> list[str]:
     """Stored verdicts of this direction, written in the language in force with the user's column names."""
     try:
-        from engine.analysis.verdict import render_verdict
+        from engine.analysis.evidence.verdict import render_verdict
     except ImportError:  # an engine without re-rendering: the stored sentences
         return tables.verdict_lines(records, direction=direction)
     render = partial(render_verdict, direction_label=direction_name(direction)) if columns else render_verdict
@@ -216,9 +217,13 @@ def examples() -> None:
     show(charts.rank_movement, charts.rank_takeaway, drill)
     names = {"query_name": (columns or {}).get(drill.get("query_side", "")),
              "target_name": (columns or {}).get(drill.get("gallery_side", ""))}
+    pictures = has_pictures(drill)  # a run on image pairs: its items are stored pictures, shown as such
     for title, part in ((strings.EXAMPLES_WINS, "wins"), (strings.EXAMPLES_LOSSES, "losses")):
         st.subheader(title)
-        if drill.get(part):
+        if drill.get(part) and pictures:
+            st.caption(t("photos_ui.EXAMPLES_PICTURES", n=thumbnails.PICTURE_EXAMPLES))
+            thumbnails.example_pictures(drill[part], drill, run["test_pairs"])
+        elif drill.get(part):
             st.dataframe(tables.example_rows(drill[part], **names), hide_index=True, width="stretch")
         else:
             empty(f"examples_{part}")
@@ -246,11 +251,26 @@ def latent() -> None:
         return
     stage = st.radio(strings.LATENT_STAGE, list(strings.LATENT_STAGE_OPTIONS), key=state.LATENT_STAGE,
                      format_func=strings.LATENT_STAGE_OPTIONS.get, horizontal=True)
-    event = st.plotly_chart(charts.latent_map_scatter(arrays, meta, pairs, stage), width="stretch",
-                            key=state.LATENT_SELECT, on_select="rerun", selection_mode="points")
+    # Pictures: hover boxes hold text only, so they name the picture by its paired text, and a
+    # clicked point shows its thumbnail in a panel beside the map.
+    pictures = has_picture_items(pairs)
+    map_area, panel = st.columns([3, 1]) if pictures else (st.container(), st.container())
+    with map_area:
+        event = st.plotly_chart(charts.latent_map_scatter(arrays, meta, hover_texts(pairs) if pictures else pairs,
+                                                          stage), width="stretch",
+                                key=state.LATENT_SELECT, on_select="rerun", selection_mode="points")
     st.text(wording.render_text(meta, "takeaway") or strings.LATENT_HINT)
     points = (event or {}).get("selection", {}).get("points", [])
     chosen = [p["customdata"][0] for p in points if p.get("customdata")]
+    if pictures:
+        with panel:
+            if chosen:
+                st.text(strings.LATENT_PAIR.format(pair=int(chosen[0])))
+                sides = message("photos_ui.SIDE_NAMES")
+                thumbnails.pair_panel(int(chosen[0]), pairs, {s: (columns or {}).get(s) or sides[s] for s in sides})
+            else:
+                st.caption(t("photos_ui.LATENT_CLICK"))
+        return
     if not chosen:
         st.caption(strings.LATENT_HINT)
         return

@@ -32,7 +32,7 @@ from engine.roi import (
 )
 from engine.roi import save_inputs as store_inputs
 from engine.roi.presets import DEFAULT_PRESET
-from engine.runs import read_json
+from engine.runs import RunPaths, read_json
 
 # The traffic light of the decision: a coloured disc (a text glyph: no colour-emoji font is needed).
 FACTORS = (2.0, 4.0)  # the learning curve predicts at 2x and 4x the pairs
@@ -50,13 +50,14 @@ comparison_file = str(locate_comparison(root))
 roi_stamp = services.roi_stamp(comparison_file)
 # The user's own column names for the search directions ("title → description"), from the first run.
 first_run = comparison["runs"][0].get("run_id", "")
-columns = columns_of(read_json(Path(root) / first_run / "config.json") if first_run else None)
+columns = columns_of(read_json(RunPaths(Path(root) / first_run).config) if first_run else None)
 direction_names = ({d: direction_text(d, columns) for d in DIRECTIONS} if columns
                    else dict(chart_strings.DIRECTION_LABELS))
 
 
 # The traffic light of each outcome (Streamlit colour directives; the words come from the catalogue).
 LIGHTS = {"go": ":green[●]", "extend": ":orange[●]", "stop": ":red[●]"}
+
 
 def _start_inputs() -> None:
     """Load the inputs saved for this comparison (else the default preset) when the comparison changes."""

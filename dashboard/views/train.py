@@ -119,6 +119,7 @@ else:
         tilts = st.multiselect(strings.TRAIN_TILTS, TILT_NAMES, default=SPEC_DEFAULTS["tilts"], key=state.TRAIN_TILTS,
                                help=strings.TRAIN_TILTS_HELP)
         temperature = st.selectbox(strings.TRAIN_TEMPERATURE, TEMPERATURES, key=state.TRAIN_TEMPERATURE,
+                                   index=TEMPERATURES.index(SPEC_DEFAULTS["temperature"]),
                                    format_func=_temperature_label, help=strings.TRAIN_TEMPERATURE_HELP)
     with right:
         early_stopping = st.checkbox(t("early_stopping.PAGE_SWITCH"), SPEC_DEFAULTS["early_stopping"],
@@ -134,7 +135,8 @@ else:
                                 help=strings.TRAIN_BATCH_HELP)
         seed = st.number_input(strings.TRAIN_SEED, 0, 2**31 - 1, SPEC_DEFAULTS["seed"], key=state.TRAIN_SEED,
                                help=strings.TRAIN_SEED_HELP)
-        max_rows = st.number_input(strings.TRAIN_MAX_ROWS, 0, 10_000_000, 0, key=state.TRAIN_MAX_ROWS,
+        max_rows = st.number_input(strings.TRAIN_MAX_ROWS, 0, 10_000_000, SPEC_DEFAULTS["max_rows"] or 0,
+                                   key=state.TRAIN_MAX_ROWS,
                                    help=strings.TRAIN_MAX_ROWS_HELP)
         gallery_names = message("gallery.NAMES")
         gallery = st.selectbox(t("gallery.SWITCH"), GALLERIES, index=GALLERIES.index(SPEC_DEFAULTS["gallery"]),
@@ -177,6 +179,7 @@ else:
                   "target_recall": round(target / 100.0, 6) or None, "seeds": seeds}, t("train_page.CURVE_STARTED"))
     robustness_section.train_section(shared, tilts, disabled=model is None, request=_request)
     _pending(pending_box)
+
 
 def _resume_section() -> None:
     """Runs that stopped before they finished but saved a checkpoint, each with a Resume button."""

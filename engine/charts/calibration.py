@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,8 +9,6 @@ import plotly.graph_objects as go
 
 from engine.charts import strings
 from engine.charts.style import REFERENCE_COLOUR, STAGE_COLOURS, base_layout, check_choice, need
-
-logger = logging.getLogger(__name__)
 
 CURVES = ("training", "fitted")
 CURVE_STYLE = {"training": {"dash": "solid"}, "fitted": {"dash": "dash"}}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,8 +13,6 @@ from engine.charts.style import REFERENCE_COLOUR, SERIES_COLOURS, base_layout, c
 from engine.charts.text import safe_text
 from engine.errors import DataError
 from engine.names import SIDES
-
-logger = logging.getLogger(__name__)
 
 # Hover boxes longer than this cover the map; the click-through panel shows the full text.
 HOVER_CHARS = 160

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,8 +11,7 @@ import plotly.graph_objects as go
 from engine.charts import strings
 from engine.charts.style import REFERENCE_COLOUR, STAGE_COLOURS, base_layout, check_choice, need
 from engine.i18n import format as fmt
-
-logger = logging.getLogger(__name__)
+from engine.runs.layout import LEARNING_CURVE_FILE
 
 METRIC = "recall@1"  # the stored fit is on tuned Recall@1
 CURVE_POINTS = 60
@@ -51,7 +49,7 @@ def learning_curve_chart(learning_curve: Mapping[str, Any], direction: str) -> g
         (each seed's Recall@1, when the curve has several seeds per point).
     """
     check_choice(direction, strings.DIRECTION_LABELS, "direction")
-    points = need(learning_curve, "points", "learning_curve.json")
+    points = need(learning_curve, "points", LEARNING_CURVE_FILE)
     xs = [int(p["train_pairs"]) for p in points]
     stats = [p["metrics"][direction][METRIC] for p in points]
     y = [float(s["estimate"]) for s in stats]
@@ -99,7 +97,7 @@ def learning_curve_chart(learning_curve: Mapping[str, Any], direction: str) -> g
 def learning_takeaway(learning_curve: Mapping[str, Any], direction: str) -> str:
     """Recall@1 at the largest subset and the predictions at 2× and 4× that size."""
     check_choice(direction, strings.DIRECTION_LABELS, "direction")
-    points = need(learning_curve, "points", "learning_curve.json")
+    points = need(learning_curve, "points", LEARNING_CURVE_FILE)
     last = points[-1]
     measured = float(last["metrics"][direction][METRIC]["estimate"])
     predictions = (learning_curve.get("predictions") or {}).get(direction) or []

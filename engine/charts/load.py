@@ -12,12 +12,16 @@ from typing import Any
 
 import numpy as np
 
+from engine.analysis.evidence.latent_map import LATENT_MAP_NPZ
+from engine.analysis.evidence.run_analysis import PARTS
 from engine.runs.atomic import read_json_or
-from engine.runs.layout import COMPARISON_FILE, RunPaths
+from engine.runs.layout import CLASSIFICATION_PART, COMPARISON_FILE, RunPaths
+from engine.runs.records import Comparison
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_PARTS = ("uncertainty", "similarity", "calibration", "low_rank", "latent_map", "drilldown", "classification")
+# The evidence parts of analysis/index.json, and the classification part written after training.
+ANALYSIS_PARTS = (*PARTS, CLASSIFICATION_PART)
 
 
 def read_train_log(path: str | Path) -> list[dict[str, Any]]:
@@ -44,9 +48,9 @@ def load_run_data(run_dir: str | Path) -> dict[str, Any]:
         "latent_map_arrays": {name: ndarray} | None}``.
     """
     run = RunPaths(Path(run_dir))
-    analysis = {part: read_json_or(run.analysis / f"{part}.json") for part in ANALYSIS_PARTS}
+    analysis = {part: read_json_or(run.analysis_file(part)) for part in ANALYSIS_PARTS}
     arrays = None
-    npz = run.analysis / "latent_map.npz"
+    npz = run.root / LATENT_MAP_NPZ
     if npz.is_file():
         with np.load(npz) as stored:
             arrays = {name: np.asarray(stored[name]) for name in stored.files}
@@ -61,6 +65,6 @@ def load_run_data(run_dir: str | Path) -> dict[str, Any]:
     }
 
 
-def load_comparison(store_root: str | Path) -> dict[str, Any] | None:
+def load_comparison(store_root: str | Path) -> Comparison | None:
     """The store's ``comparison.json`` (written by ``compare``), or ``None``."""
     return read_json_or(Path(store_root) / COMPARISON_FILE)

@@ -1,7 +1,7 @@
 """Low-rank Gaussian fit: canonical correlation spectrum, captured-dependence curve, learned vs optimal.
 
 Runs analysed since the small-sample estimator (``method`` in ``low_rank.json``, see
-``engine/analysis/shared_dependence.py``) store bias-corrected correlations of the directions
+``engine/analysis/evidence/shared_dependence.py``) store bias-corrected correlations of the directions
 beyond chance, with intervals, and withhold a number with a reason code where the data cannot
 support it; the charts draw only what is stated and the takeaways say in words what is withheld.
 Older stored fits (no ``method``) are drawn as before; pages show them only behind a notice
@@ -10,7 +10,6 @@ Older stored fits (no ``method``) are drawn as before; pages show them only behi
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,8 +19,6 @@ from engine.charts import strings
 from engine.charts.style import REFERENCE_COLOUR, STAGE_COLOURS, base_layout, need
 from engine.i18n import message
 from engine.names import STAGES
-
-logger = logging.getLogger(__name__)
 
 # 384 bars are unreadable; the leading directions carry the story.
 DEFAULT_MAX_COMPONENTS = 50

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -12,8 +11,6 @@ import plotly.graph_objects as go
 from engine.charts import strings
 from engine.charts.style import REFERENCE_COLOUR, SERIES_COLOURS, base_layout, need
 from engine.errors import DataError
-
-logger = logging.getLogger(__name__)
 
 GROUPS = ("improved", "unchanged", "worse")
 MAX_BUBBLE = 40.0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,9 +12,7 @@ from engine.charts.style import REFERENCE_COLOUR, STAGE_COLOURS, base_layout, ch
 from engine.charts.text import safe_text
 from engine.errors import DataError
 from engine.names import STAGES
-
-logger = logging.getLogger(__name__)
-
+from engine.runs.records import ComparisonRow, Uncertainty, fine_tuning_effect, stored_interval
 
 
 def run_labels(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -35,18 +32,12 @@ def _chance(row: Mapping[str, Any], direction: str, metric: str) -> float | None
     return (stored.get("chance") or {}).get(metric)
 
 
-def _interval(uncertainty: Mapping[str, Any] | None, stage: str, direction: str, metric: str) -> dict[str, float] | None:
-    if not uncertainty:
-        return None
-    return (((uncertainty.get("intervals") or {}).get(stage) or {}).get(direction) or {}).get(metric)
-
-
 def retrieval_bars(
-    comparison_rows: Sequence[Mapping[str, Any]],
+    comparison_rows: Sequence[ComparisonRow],
     *,
     metric: str = "recall@1",
     direction: str = "left_to_right",
-    uncertainty: Mapping[str, Mapping[str, Any]] | None = None,
+    uncertainty: Mapping[str, Uncertainty] | None = None,
 ) -> go.Figure:
     """Grouped bars of one metric, base vs tuned per run, with 95% error bars and the chance level.
 
@@ -76,7 +67,7 @@ def retrieval_bars(
         for row in comparison_rows:
             value = float(need(need(need(row, stage, "comparison row"), direction, stage), metric, direction))
             values.append(value)
-            interval = _interval(uncertainty.get(str(row.get("run_id"))), stage, direction, metric)
+            interval = stored_interval(uncertainty.get(str(row.get("run_id"))), stage, direction, metric)
             if interval is None:
                 plus.append(0.0)
                 minus.append(0.0)
@@ -127,11 +118,11 @@ def format_change(change: float, metric: str) -> str:
 
 
 def retrieval_takeaway(
-    comparison_rows: Sequence[Mapping[str, Any]],
+    comparison_rows: Sequence[ComparisonRow],
     *,
     metric: str = "recall@1",
     direction: str = "left_to_right",
-    uncertainty: Mapping[str, Mapping[str, Any]] | None = None,
+    uncertainty: Mapping[str, Uncertainty] | None = None,
 ) -> str:
     """One sentence naming the best fine-tuned run, its change, and whether the change is real.
 
@@ -155,9 +146,7 @@ def retrieval_takeaway(
         tuned=format_metric(tuned[best], metric),
         change=format_change(tuned[best] - base_value, metric),
     )
-    records = ((uncertainty or {}).get(str(row.get("run_id"))) or {}).get("fine_tuning") or []
-    for record in records:
-        if record.get("metric") == metric and record.get("direction") == direction:
-            text += strings.RETRIEVAL_SIGNIFICANT if record.get("significant") else strings.RETRIEVAL_NOT_SIGNIFICANT
-            break
+    record = fine_tuning_effect((uncertainty or {}).get(str(row.get("run_id"))), metric, direction)
+    if record is not None:
+        text += strings.RETRIEVAL_SIGNIFICANT if record.get("significant") else strings.RETRIEVAL_NOT_SIGNIFICANT
     return text

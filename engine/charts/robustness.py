@@ -22,9 +22,10 @@ from engine.charts.style import (
 from engine.charts.text import safe_text
 from engine.i18n import format as fmt
 from engine.i18n import message, t
+from engine.runs.layout import ROBUSTNESS_FILE
 
 METRIC = "recall@1"
-WHERE = "robustness.json"
+WHERE = ROBUSTNESS_FILE
 BAND_OPACITY = 0.15
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,8 +12,6 @@ from plotly.subplots import make_subplots
 from engine.charts import strings
 from engine.charts.style import REFERENCE_COLOUR, SERIES_COLOURS, base_layout, need
 from engine.names import STAGES
-
-logger = logging.getLogger(__name__)
 
 SERIES = ("positive", "in_batch", "hardest")
 

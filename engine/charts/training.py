@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,8 +11,6 @@ import plotly.graph_objects as go
 from engine.charts import strings
 from engine.charts.style import RUN_COLOURS, base_layout
 from engine.charts.text import safe_text
-
-logger = logging.getLogger(__name__)
 
 
 def _global_steps(records: Sequence[Mapping[str, Any]]) -> list[int]:

@@ -26,12 +26,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.charts.sides import direction_text
 from engine.errors import DataError
 from engine.i18n import format as fmt
 from engine.i18n import message, t
+from engine.runs.records import PairCounts, PairedTest, Uncertainty, fine_tuning_effect, pair_counts
+
+if TYPE_CHECKING:
+    from engine.charts.verdict_evidence import VerdictEvidence
 
 METRIC = "recall@1"
 DEFAULT_DIRECTION = "left_to_right"
@@ -93,12 +97,9 @@ def best_row(rows: Sequence[Mapping[str, Any]], direction: str = DEFAULT_DIRECTI
     return rows[values.index(max(values))]
 
 
-def effect_record(uncertainty: Mapping[str, Any] | None, direction: str = DEFAULT_DIRECTION) -> Mapping[str, Any] | None:
+def effect_record(uncertainty: Uncertainty | None, direction: str = DEFAULT_DIRECTION) -> PairedTest | None:
     """The stored fine-tuning effect on Recall@1 in ``direction`` (``uncertainty.json`` ``fine_tuning``)."""
-    for record in (uncertainty or {}).get("fine_tuning") or ():
-        if record.get("metric") == METRIC and record.get("direction") == direction:
-            return record
-    return None
+    return fine_tuning_effect(uncertainty, METRIC, direction)
 
 
 def half_width(record: Mapping[str, Any]) -> float:
@@ -124,7 +125,7 @@ def round_up_pairs(n: float) -> int:
     return int(math.ceil(n / step) * step)
 
 
-def pairs_to_prove(record: Mapping[str, Any] | None, pairs: Mapping[str, Any] | None) -> int | None:
+def pairs_to_prove(record: PairedTest | None, pairs: PairCounts | None) -> int | None:
     """Pairs in all so that a gain of the measured size is told from noise (None if not meaningful).
 
     ``n_test × (half-width / gain)²`` test pairs, divided by the current test share. None when there
@@ -133,7 +134,7 @@ def pairs_to_prove(record: Mapping[str, Any] | None, pairs: Mapping[str, Any] | 
     if record is None or not pairs or record.get("significant"):
         return None
     estimate, width = float(record["estimate"]), half_width(record)
-    n_test, n_train = int(pairs.get("test") or 0), int(pairs.get("train") or 0)
+    n_train, n_test = pair_counts(pairs)
     if estimate <= 0 or width <= 0 or n_test <= 0:
         return None
     test_needed = n_test * (width / estimate) ** 2
@@ -165,8 +166,8 @@ def _learning_note(curve: Mapping[str, Any] | None, direction: str) -> str:
                  low=fmt.percent(twice.get("low")), high=fmt.percent(twice.get("high")))
 
 
-def _next(outcome: str, basis: str, record: Mapping[str, Any] | None, needed: int | None,
-          pairs: Mapping[str, Any] | None) -> tuple[str, str]:
+def _next(outcome: str, basis: str, record: PairedTest | None, needed: int | None,
+          pairs: PairCounts | None) -> tuple[str, str]:
     """(short next step for the sentence, the longer next-step text)."""
     short, long = message(f"{AREA}.NEXT_SHORT"), message(f"{AREA}.NEXT_LONG")
     if outcome == "go":
@@ -176,7 +177,7 @@ def _next(outcome: str, basis: str, record: Mapping[str, Any] | None, needed: in
         key = "stop_roi" if basis == "roi" else "stop"
         return short[key], long[key]
     if needed is not None:
-        total = int((pairs or {}).get("test") or 0) + int((pairs or {}).get("train") or 0)
+        total = sum(pair_counts(pairs))
         return (short["pairs"].format(pairs=fmt.number(needed)),
                 long["pairs"].format(pairs=fmt.number(needed), current=fmt.number(total)))
     if record is None:
@@ -186,10 +187,10 @@ def _next(outcome: str, basis: str, record: Mapping[str, Any] | None, needed: in
     return short["more_tests"], long["more_tests"]
 
 
-def evidence_warnings(evidence: Mapping[str, Any]) -> list[str]:
+def evidence_warnings(evidence: VerdictEvidence) -> list[str]:
     """Sample-size and leakage warnings from the stored split sizes and ``audit.json``."""
     warnings = []
-    n_test = int((evidence.get("pairs") or {}).get("test") or 0)
+    n_test = pair_counts(evidence.get("pairs"))[1]
     if 0 < n_test < SMALL_TEST_PAIRS:
         warnings.append(_text("WARN_SMALL_TEST", n=fmt.number(n_test), minimum=fmt.number(SMALL_TEST_PAIRS)))
     leakage = (evidence.get("audit") or {}).get("leakage") or {}
@@ -208,7 +209,7 @@ def _render_reasons(decision: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def build_verdict_card(
-    evidence: Mapping[str, Any],
+    evidence: VerdictEvidence,
     *,
     decision: Mapping[str, Any] | None = None,
     direction: str = DEFAULT_DIRECTION,

@@ -31,9 +31,14 @@ from engine.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["IMAGE_EXTENSIONS", "PairDataset", "load_pairs", "row_group"]  # row_group: its old home, still imported
+__all__ = ["IMAGE_EXTENSIONS", "PairDataset", "are_image_paths", "load_pairs", "row_group"]  # row_group: its old home, still imported
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
+
+
+def are_image_paths(values: Sequence[str]) -> bool:
+    """Whether every value ends in an image extension (the values are image paths, not texts)."""
+    return bool(values) and all(str(v).lower().endswith(IMAGE_EXTENSIONS) for v in values)
 
 
 @dataclass(frozen=True)
@@ -89,11 +94,8 @@ class PairDataset:
     def modality(self) -> dict[str, str]:
         """Role -> ``"image"`` when every value is an image file path, else ``"text"``."""
 
-        def kind(values: tuple[str, ...]) -> str:
-            is_image = bool(values) and all(v.lower().endswith(IMAGE_EXTENSIONS) for v in values)
-            return "image" if is_image else "text"
-
-        return {"left": kind(self.left), "right": kind(self.right)}
+        return {side: "image" if are_image_paths(values) else "text"
+                for side, values in (("left", self.left), ("right", self.right))}
 
     def subset(self, indices: Sequence[int]) -> PairDataset:
         """A new dataset with the rows at ``indices`` (positions, not source row numbers), in that order.
@@ -169,7 +171,9 @@ def load_pairs(
     should know is in the dataset's :attr:`~PairDataset.notes`.
 
     Args:
-        path: CSV, TSV, JSONL, Parquet or Excel (.xlsx) file.
+        path: CSV, TSV, JSONL, Parquet or Excel (.xlsx) file, or a folder of images with a
+            manifest (:mod:`engine.images`). In an image manifest the image column is the left
+            role and its values become absolute paths of checked pictures.
         columns: Role -> column (missing roles are auto-detected), or a resolved :class:`ColumnMap`
             (used as is), or None to auto-detect everything.
         max_rows: Refuse files with more data rows than this.
@@ -186,6 +190,9 @@ def load_pairs(
     """
     if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1):
         raise ConfigError(f"max_rows: got {max_rows!r}, expected a positive whole number or None (no limit).")
+    from engine.images import loading as images  # image manifests; engine.images imports engine.data, so not above
+
+    path = images.data_file(path)  # a folder: its manifest
     source = Path(path).name
     raw = read_raw(path, limit=None if max_rows is None else max_rows + 1, header=bool(header))
     header_kept = header_is_data(raw)
@@ -198,8 +205,11 @@ def load_pairs(
             "below the header."
         )
     check_max_rows(len(frame), max_rows, source, truncated=raw.truncated)
+    image_map = None if isinstance(columns, ColumnMap) else images.image_roles(frame, columns, path)
     if isinstance(columns, ColumnMap):
         colmap = check_column_map(columns, list(frame.columns))
+    elif image_map is not None:
+        colmap = image_map
     else:
         colmap = resolve_columns(list(frame.columns), columns, text=text_columns(frame))
     check_cell_lengths(frame, raw.lines, raw.line_label, source)
@@ -209,10 +219,14 @@ def load_pairs(
         check_required_text(frame[column].tolist(), role, column, raw.lines, raw.line_label, source)
     values = {role: [v.strip() for v in frame[col].tolist()] for role, col in colmap.used().items()}
     rows = tuple(range(1, len(frame) + 1))
+    image_notes: list[LoadNote] = []
+    if image_map is not None or are_image_paths(values["left"]):  # paths -> checked absolute paths
+        values["left"], image_notes = images.resolve_images(values["left"], path, rows, raw=raw, source=source,
+                                                            column=colmap.left)
     groups, group_notes = assign_groups(values["left"], values["right"], values.get("group"), rows,
                                         column=colmap.group, raw=raw, source=source)
-    notes = [*read_notes(raw, colmap, source, header_kept=header_kept), *group_notes]
-    if not isinstance(columns, ColumnMap):  # roles taken by column order are said, not silent
+    notes = [*read_notes(raw, colmap, source, header_kept=header_kept), *group_notes, *image_notes]
+    if not isinstance(columns, ColumnMap) and image_map is None:  # roles taken by column order are said, not silent
         notes += positional_note(colmap, columns, source)
     for note in notes:  # shown to people through PairDataset.notes, in their language; logged for the record
         logger.info("%s", note.message)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,8 +11,6 @@ import pandas as pd
 from engine.data.audit_report import Finding, make_finding, sorted_rows
 from engine.data.dataset import PairDataset, row_group
 from engine.data.near_duplicates import NearPairs
-
-logger = logging.getLogger(__name__)
 
 
 def _real_groups(data: PairDataset) -> set[str]:

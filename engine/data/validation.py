@@ -9,7 +9,6 @@ anywhere; a check either returns or raises.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,8 +22,6 @@ from engine.data.error_text import (
     rows_phrase,
 )
 from engine.errors import DataError
-
-logger = logging.getLogger(__name__)
 
 MAX_CELL_CHARS = 100_000  # no real title or description is this long; a runaway quote is
 MIN_PAIRS_FOR_SPLIT = 10  # below this a test split has one or two pairs and its metrics are noise

@@ -22,6 +22,7 @@ from engine.evaluate.scoring import ArrayLike, first_relevant_ranks
 
 logger = logging.getLogger(__name__)
 
+
 def evaluate_against_gallery(
     query_left: ArrayLike,
     query_right: ArrayLike,
@@ -52,7 +53,7 @@ def evaluate_against_gallery(
         gallery_groups: G group ids.
         tilt: The model's tilt: ``"cosine"``, ``"dot"`` or ``"l2"``.
         ks: Cut-offs for recall@k.
-        chunk_size: Queries scored at once; memory is O(chunk_size * G).
+        chunk_size: Most queries scored at once; the score blocks stay within `scoring.MEMORY_BUDGET_BYTES` whatever G.
         device: Torch device to score on; ``None`` means cpu.
         return_ranks: Also return the per-query ranks under ``"ranks"``.
 

@@ -7,7 +7,6 @@ uniformly random ordering of the gallery, given how many relevant items each que
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,8 +14,6 @@ import numpy as np
 from scipy.special import gammaln
 
 from engine.errors import ConfigError, DataError
-
-logger = logging.getLogger(__name__)
 
 
 def _check_ranks(ranks: np.ndarray, gallery_size: int) -> np.ndarray:

@@ -34,7 +34,7 @@ def evaluate_retrieval(
         groups: N group ids; pass the row ids when the data has no group column.
         tilt: The model's tilt: ``"cosine"``, ``"dot"`` or ``"l2"``.
         ks: Cut-offs for recall@k.
-        chunk_size: Queries scored at once; memory is O(chunk_size * N).
+        chunk_size: Most queries scored at once; the score blocks stay within `scoring.MEMORY_BUDGET_BYTES` whatever N.
         device: Torch device to score on; ``None`` means cpu.
         return_ranks: Also return the per-query ranks under ``"ranks"``.
 

@@ -3,8 +3,12 @@
 Only rankings are computed here, so the temperature is left out: dividing every score by the
 same tau > 0 changes no order (paper Theorem 4.2, top-k retrieval is independent of tau).
 
-Memory: the chunked functions hold one ``(chunk_size, G)`` score block at a time (plus a mask
-of the same shape), never the full ``(Q, G)`` matrix.
+Memory is bounded independently of the gallery size G: the gallery is cut into tiles and the
+queries into chunks, both sized from :data:`MEMORY_BUDGET_BYTES`, and one ``(chunk, tile)`` score
+block (with its masks and the tilt's temporaries) is alive at a time, never the full ``(Q, G)``
+matrix. A gallery that fits in one tile is scored exactly as a single ``tilt_scores`` call would.
+Past :data:`engine.evaluate.faiss_search.FAISS_MIN_GALLERY` items, top-k search on the CPU goes
+to FAISS's exact (flat) search; ranks always stay here (they count items, which FAISS does not).
 """
 
 from __future__ import annotations
@@ -16,25 +20,22 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from engine.config import TILT_NAMES
+from engine.analysis.checks import check_positive_int
 from engine.errors import ConfigError, DataError
+from engine.evaluate import faiss_search
+from engine.evaluate.topk import merge_topk, stable_topk
+from engine.losses.tilts import check_tilt, tilt_scores
 
 logger = logging.getLogger(__name__)
 
 ArrayLike = np.ndarray | Tensor
 
-
-def check_tilt(tilt: str) -> str:
-    """Return ``tilt`` if it is one of ``TILT_NAMES``, else raise :class:`ConfigError`."""
-    if tilt not in TILT_NAMES:
-        raise ConfigError(f"evaluate.tilt: got '{tilt}', expected one of {', '.join(TILT_NAMES)} (the model's tilt).")
-    return tilt
-
-
-def _check_chunk_size(chunk_size: int) -> int:
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ConfigError(f"evaluate.chunk_size: got {chunk_size!r}, expected a positive integer (e.g. 1024).")
-    return chunk_size
+#: Bytes the chunked scorers may hold at once beyond the embeddings: a quarter for a gallery tile's
+#: prepared copy (the cosine and l2 tilts copy the rows they score), half for score blocks.
+MEMORY_BUDGET_BYTES = 256 * 2**20
+# float32 (chunk, tile) blocks alive at once: the scores, the l2 tilt's temporaries, and the masks.
+_BLOCK_COPIES = 6
+_FLOAT_BYTES = 4
 
 
 def _resolve_device(device: str | None) -> torch.device:
@@ -47,12 +48,19 @@ def _resolve_device(device: str | None) -> torch.device:
     return dev
 
 
+def _all_finite(t: Tensor) -> bool:
+    # In row blocks: torch.isfinite makes an |x| copy and boolean masks of the whole input, 2.6 GB
+    # for a gallery of 1M x 384 float32.
+    rows = max(1, MEMORY_BUDGET_BYTES // 8 // (t.shape[1] * _FLOAT_BYTES))
+    return all(bool(torch.isfinite(t[start : start + rows]).all()) for start in range(0, t.shape[0], rows))
+
+
 def _as_embeddings(x: ArrayLike, name: str) -> Tensor:
     """Return ``x`` as a detached float32 CPU tensor of shape (n, D), validating it."""
     t = torch.as_tensor(x.detach() if isinstance(x, Tensor) else np.asarray(x)).to("cpu", torch.float32)
     if t.ndim != 2 or t.shape[0] == 0 or t.shape[1] == 0:
         raise DataError(f"{name}: got an array of shape {tuple(t.shape)}, expected a non-empty 2-D (items, dim) array.")
-    if not bool(torch.isfinite(t).all()):
+    if not _all_finite(t):
         raise DataError(f"{name}: contains NaN or infinite values; re-encode the data or check the model outputs.")
     return t
 
@@ -68,21 +76,6 @@ def _as_pair(queries: ArrayLike, gallery: ArrayLike) -> tuple[Tensor, Tensor]:
     return q, g
 
 
-def _prepare(x: Tensor, tilt: str) -> Tensor:
-    # Normalising once per item (instead of per score) keeps a row's scores identical however
-    # the queries are chunked.
-    return torch.nn.functional.normalize(x, dim=1) if tilt == "cosine" else x
-
-
-def _score_block(q: Tensor, g: Tensor, tilt: str) -> Tensor:
-    """Scores of prepared queries ``q`` (b, D) against prepared gallery ``g`` (G, D) -> (b, G)."""
-    dots = q @ g.T  # (b, G)
-    if tilt != "l2":
-        return dots
-    # -|q - g|^2 expanded; fine for ranking because |q|^2 is constant along a row.
-    return 2.0 * dots - q.pow(2).sum(1, keepdim=True) - g.pow(2).sum(1)[None, :]
-
-
 def score_matrix(queries: ArrayLike, gallery: ArrayLike, tilt: str = "cosine") -> np.ndarray:
     """Full (Q, G) score matrix, for small problems and tests.
 
@@ -90,7 +83,7 @@ def score_matrix(queries: ArrayLike, gallery: ArrayLike, tilt: str = "cosine") -
         queries: (Q, D) embeddings.
         gallery: (G, D) embeddings.
         tilt: ``"cosine"`` (dot product of L2-normalised vectors), ``"dot"`` (raw dot product) or
-            ``"l2"`` (minus the squared Euclidean distance).
+            ``"l2"`` (minus half the squared Euclidean distance), as :func:`engine.losses.tilts.tilt_scores`.
 
     Returns:
         float32 array ``S`` with ``S[i, j]`` the score of gallery item ``j`` for query ``i``.
@@ -98,7 +91,7 @@ def score_matrix(queries: ArrayLike, gallery: ArrayLike, tilt: str = "cosine") -
     check_tilt(tilt)
     q, g = _as_pair(queries, gallery)
     with torch.no_grad():
-        return _score_block(_prepare(q, tilt), _prepare(g, tilt), tilt).numpy()
+        return tilt_scores(q, g, tilt).numpy()
 
 
 def _group_codes(
@@ -127,6 +120,73 @@ def _chunks(q: Tensor, chunk_size: int, device: torch.device) -> Iterator[tuple[
         yield start, q[start : start + chunk_size].to(device)
 
 
+def _plan(chunk_size: int, n_gallery: int, dim: int) -> tuple[int, int]:
+    """Query chunk and gallery tile sizes that keep the working memory within the budget."""
+    tile = min(n_gallery, max(1, MEMORY_BUDGET_BYTES // 4 // (dim * _FLOAT_BYTES)))
+    chunk = min(chunk_size, max(1, MEMORY_BUDGET_BYTES // 2 // (tile * _FLOAT_BYTES * _BLOCK_COPIES)))
+    return chunk, tile
+
+
+class _TiledGallery:
+    """Scores query chunks against a gallery tile by tile with the model's tilt.
+
+    One tile covering the whole gallery is one plain ``tilt_scores(queries, gallery)`` call, as
+    before tiling. With several tiles, cosine and dot score each tile with ``tilt_scores`` (both are
+    row-wise, so a row's score does not depend on its tile). The l2 tilt centres on the mean of
+    the rows it is given, which differs between tiles, so duplicated items in two tiles could get
+    scores a rounding error apart and a tie would be broken; instead every tile uses the whole
+    gallery's centre ``c`` and the paper's identity
+    ``-|u - v|^2 / 2 = <[u', -|u'|^2 / 2, 1], [v', 1, -|v'|^2 / 2]>`` with ``u' = u - c``, ``v' = v - c``,
+    scored by the dot tilt and capped at 0 as the l2 tilt caps it.
+    """
+
+    def __init__(self, gallery: Tensor, tilt: str, tile: int) -> None:
+        self.gallery, self.tilt, self.tile = gallery, tilt, tile
+        self.n = gallery.shape[0]
+        self.centre = gallery.mean(dim=0) if tilt == "l2" and tile < self.n else None
+
+    def tiles(self) -> range:
+        return range(0, self.n, self.tile)
+
+    def scores(self, q_block: Tensor, start: int) -> Tensor:
+        """(b, tile) scores of ``q_block`` against gallery rows ``start:start + tile``."""
+        if self.tile >= self.n:
+            return tilt_scores(q_block, self.gallery, self.tilt)
+        rows = self.gallery[start : start + self.tile]
+        if self.centre is None:
+            return tilt_scores(q_block, rows, self.tilt)
+        left, right = q_block - self.centre, rows - self.centre
+        left = torch.cat([left, -0.5 * left.pow(2).sum(1, keepdim=True), torch.ones_like(left[:, :1])], dim=1)
+        right = torch.cat([right, torch.ones_like(right[:, :1]), -0.5 * right.pow(2).sum(1, keepdim=True)], dim=1)
+        return tilt_scores(left, right, "dot").clamp_max_(0.0)
+
+
+def _chunk_ranks(tiled: _TiledGallery, q_block: Tensor, codes: Tensor, g_codes: Tensor) -> Tensor:
+    """Ranks of one query chunk: ``1 + #(irrelevant items with score >= best relevant score)``.
+
+    With one tile the block is scored once. With several, a first pass finds each query's best
+    relevant score and a second counts the items at or above it: both passes compare values of
+    the same tiled score blocks, so ties are decided on identical numbers.
+    """
+    if tiled.tile >= tiled.n:
+        scores = tiled.scores(q_block, 0)  # (b, G)
+        relevant = codes == g_codes[None, :]
+        best = scores.masked_fill(~relevant, float("-inf")).amax(dim=1, keepdim=True)  # (b, 1)
+        return ((scores >= best) & ~relevant).sum(dim=1) + 1
+    best = torch.full((q_block.shape[0], 1), float("-inf"), device=q_block.device)
+    for start in tiled.tiles():
+        relevant = codes == g_codes[None, start : start + tiled.tile]
+        if not bool(relevant.any()):  # e.g. a test gallery: a chunk's own pairs lie in one or two tiles
+            continue
+        tile_best = tiled.scores(q_block, start).masked_fill_(~relevant, float("-inf")).amax(dim=1, keepdim=True)
+        best = torch.maximum(best, tile_best)
+    above = torch.zeros(q_block.shape[0], dtype=torch.int64, device=q_block.device)
+    for start in tiled.tiles():
+        relevant = codes == g_codes[None, start : start + tiled.tile]
+        above += ((tiled.scores(q_block, start) >= best) & ~relevant).sum(dim=1)
+    return above + 1
+
+
 def first_relevant_ranks(
     queries: ArrayLike,
     gallery: ArrayLike,
@@ -150,7 +210,8 @@ def first_relevant_ranks(
         query_groups: Q group ids (any hashable; compared with ``==``).
         gallery_groups: G group ids.
         tilt: One of ``"cosine"``, ``"dot"``, ``"l2"``.
-        chunk_size: Queries scored at once; memory is O(chunk_size * G).
+        chunk_size: Most queries scored at once; fewer when a (chunk, tile) block would exceed
+            :data:`MEMORY_BUDGET_BYTES`, so memory does not grow with G.
         device: Torch device to score on; ``None`` means cpu.
 
     Returns:
@@ -160,20 +221,21 @@ def first_relevant_ranks(
         DataError: a query has no relevant item in the gallery, or shapes/lengths disagree.
     """
     check_tilt(tilt)
-    _check_chunk_size(chunk_size)
+    chunk_size = check_positive_int(chunk_size, "evaluate.chunk_size", 1024)
     dev = _resolve_device(device)
     q, g = _as_pair(queries, gallery)
     q_codes, g_codes = _group_codes(query_groups, gallery_groups, q.shape[0], g.shape[0])
+    chunk, tile = _plan(chunk_size, g.shape[0], g.shape[1])
     ranks = np.empty(q.shape[0], dtype=np.int64)
     with torch.no_grad():
-        g_dev, g_codes = _prepare(g.to(dev), tilt), g_codes.to(dev)
-        for start, q_block in _chunks(q, chunk_size, dev):
-            scores = _score_block(_prepare(q_block, tilt), g_dev, tilt)  # (b, G)
-            relevant = q_codes[start : start + q_block.shape[0]].to(dev)[:, None] == g_codes[None, :]  # (b, G)
-            best = scores.masked_fill(~relevant, float("-inf")).amax(dim=1, keepdim=True)  # (b, 1)
-            above = ((scores >= best) & ~relevant).sum(dim=1)  # (b,)
-            ranks[start : start + q_block.shape[0]] = (above + 1).cpu().numpy()
-    logger.debug("ranked %d queries against %d items (tilt=%s, chunk=%d)", q.shape[0], g.shape[0], tilt, chunk_size)
+        tiled = _TiledGallery(g.to(dev), tilt, tile)
+        g_codes = g_codes.to(dev)
+        for start, q_block in _chunks(q, chunk, dev):
+            codes = q_codes[start : start + q_block.shape[0]].to(dev)[:, None]  # (b, 1)
+            ranks[start : start + q_block.shape[0]] = _chunk_ranks(tiled, q_block, codes, g_codes).cpu().numpy()
+    logger.debug(
+        "ranked %d queries against %d items (tilt=%s, chunk=%d, tile=%d)", q.shape[0], g.shape[0], tilt, chunk, tile
+    )
     return ranks
 
 
@@ -195,27 +257,34 @@ def per_query_topk(
         gallery: (G, D) embeddings.
         k: Items to return per query; capped at G.
         tilt: One of ``"cosine"``, ``"dot"``, ``"l2"``.
-        chunk_size: Queries scored at once; memory is O(chunk_size * G).
-        device: Torch device to score on; ``None`` means cpu.
+        chunk_size: Most queries scored at once; fewer when a (chunk, tile) block would exceed
+            :data:`MEMORY_BUDGET_BYTES`.
+        device: Torch device to score on; ``None`` means cpu. On the CPU, galleries of at least
+            :data:`engine.evaluate.faiss_search.FAISS_MIN_GALLERY` items are searched with FAISS
+            (exact flat search) when ``faiss`` is installed.
 
     Returns:
         ``(indices, scores)``: int64 (Q, min(k, G)) gallery indices, best first, and their float32 scores.
     """
     check_tilt(tilt)
-    _check_chunk_size(chunk_size)
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ConfigError(f"k: got {k!r}, expected a positive integer (e.g. 5).")
+    chunk_size = check_positive_int(chunk_size, "evaluate.chunk_size", 1024)
+    k = check_positive_int(k, "k", 5)
     dev = _resolve_device(device)
     q, g = _as_pair(queries, gallery)
     k = min(k, g.shape[0])
+    if dev.type == "cpu" and g.shape[0] >= faiss_search.FAISS_MIN_GALLERY and faiss_search.faiss_available():
+        return faiss_search.faiss_topk(q, g, k, tilt=tilt)
+    chunk, tile = _plan(chunk_size, g.shape[0], g.shape[1])
     indices = np.empty((q.shape[0], k), dtype=np.int64)
     top_scores = np.empty((q.shape[0], k), dtype=np.float32)
     with torch.no_grad():
-        g_dev = _prepare(g.to(dev), tilt)
-        for start, q_block in _chunks(q, chunk_size, dev):
-            scores = _score_block(_prepare(q_block, tilt), g_dev, tilt)  # (b, G)
-            values, order = torch.sort(scores, dim=1, descending=True, stable=True)
+        tiled = _TiledGallery(g.to(dev), tilt, tile)
+        for start, q_block in _chunks(q, chunk, dev):
+            best = None
+            for g_start in tiled.tiles():
+                values, order = stable_topk(tiled.scores(q_block, g_start), k)
+                best = merge_topk(best, (values, order + g_start), k)
             stop = start + q_block.shape[0]
-            indices[start:stop] = order[:, :k].cpu().numpy()
-            top_scores[start:stop] = values[:, :k].cpu().numpy()
+            top_scores[start:stop] = best[0].cpu().numpy()
+            indices[start:stop] = best[1].cpu().numpy()
     return indices, top_scores

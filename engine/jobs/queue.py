@@ -28,6 +28,7 @@ from engine.jobs.spec import normalise_spec, resume_in_store
 from engine.runs import COMPARISON_FILE
 from engine.runs.atomic import atomic_write_json, read_json
 from engine.runs.ids import check_id, is_valid_id
+from engine.runs.records import JobRecord
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def submit_job(store_root: str | Path, spec: dict[str, Any], *, idle_s: float = 
     if full["kind"] == "resume":
         full = resume_in_store(store_root, full)
     job_id = _new_job_id()
-    job = {
+    job: JobRecord = {
         "job_id": job_id,
         "kind": full["kind"],
         "state": "queued",
@@ -167,7 +168,7 @@ def ensure_worker(store_root: str | Path, device_key: str = "auto", *, idle_s: f
     return process.pid
 
 
-def _view(store_root: str | Path, job: dict[str, Any]) -> dict[str, Any]:
+def _view(store_root: str | Path, job: JobRecord) -> JobRecord:
     """The job as pages see it: a dead worker's job written failed first, its reason in the language in force."""
     job = check_job(store_root, job)
     if job.get("state") == "failed" and job.get("error_code"):
@@ -176,7 +177,7 @@ def _view(store_root: str | Path, job: dict[str, Any]) -> dict[str, Any]:
     return job
 
 
-def get_job(store_root: str | Path, job_id: str) -> dict[str, Any]:
+def get_job(store_root: str | Path, job_id: str) -> JobRecord:
     """The job file; a running job whose worker died is written ``failed`` (with its runs) first.
 
     Raises:
@@ -188,7 +189,7 @@ def get_job(store_root: str | Path, job_id: str) -> dict[str, Any]:
     return _view(store_root, job)
 
 
-def iter_job_files(store_root: str | Path) -> Iterator[dict[str, Any]]:
+def iter_job_files(store_root: str | Path) -> Iterator[JobRecord]:
     """Every readable job file of the store, as stored (no liveness check), in name order."""
     folder = jobs_dir(store_root)
     if not folder.is_dir():
@@ -202,13 +203,13 @@ def iter_job_files(store_root: str | Path) -> Iterator[dict[str, Any]]:
                 yield job
 
 
-def list_jobs(store_root: str | Path) -> list[dict[str, Any]]:
+def list_jobs(store_root: str | Path) -> list[JobRecord]:
     """Every job of the store, newest first (dead workers' jobs written failed first, as in :func:`get_job`)."""
     jobs = [_view(store_root, job) for job in iter_job_files(store_root)]
     return sorted(jobs, key=lambda j: j["job_id"], reverse=True)
 
 
-def update_job(store_root: str | Path, job_id: str, **fields: Any) -> dict[str, Any]:
+def update_job(store_root: str | Path, job_id: str, **fields: Any) -> JobRecord:
     """Merge ``fields`` into a job file under the queue lock."""
     with jobs_locked(store_root):
         job = read_json(job_path(store_root, job_id))
@@ -217,7 +218,7 @@ def update_job(store_root: str | Path, job_id: str, **fields: Any) -> dict[str, 
         return job
 
 
-def cancel_job(store_root: str | Path, job_id: str) -> dict[str, Any]:
+def cancel_job(store_root: str | Path, job_id: str) -> JobRecord:
     """Cancel a job: a queued one at once, a running one at its next training step.
 
     Returns:
@@ -242,7 +243,7 @@ def cancel_job(store_root: str | Path, job_id: str) -> dict[str, Any]:
     return _view(store_root, job)
 
 
-def claim_next(store_root: str | Path, device_key: str, pid: int) -> dict[str, Any] | None:
+def claim_next(store_root: str | Path, device_key: str, pid: int) -> JobRecord | None:
     """Mark the oldest queued job of this device ``running`` and return it (None if none)."""
     folder = jobs_dir(store_root)
     with jobs_locked(store_root):
@@ -258,7 +259,7 @@ def claim_next(store_root: str | Path, device_key: str, pid: int) -> dict[str, A
     return None
 
 
-def find_done_job(store_root: str | Path, spec: dict[str, Any]) -> dict[str, Any] | None:
+def find_done_job(store_root: str | Path, spec: dict[str, Any]) -> JobRecord | None:
     """The newest finished (``done``) job of the store with exactly this request, if any.
 
     Lets a page ask "results exist: open them?" before it trains the same thing again.

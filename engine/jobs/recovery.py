@@ -155,7 +155,7 @@ def runs_left_running(store_root: str | Path, job: dict[str, Any]) -> list[RunPa
         if not child.is_dir() or child.name == "jobs":
             continue
         with contextlib.suppress(OSError, ValueError):
-            status = read_json(child / "status.json", default=None)
+            status = read_json(RunPaths(child).status, default=None)
             if (isinstance(status, dict) and status.get("pid") == pid and status.get("state") in ("queued", "running")
                     and float(status.get("created") or 0.0) >= since - 1):
                 found.append(RunPaths(child))

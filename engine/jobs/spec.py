@@ -11,7 +11,6 @@ at submit time, so a bad request fails in the page that made it, not minutes lat
 
 from __future__ import annotations
 
-import logging
 import math
 from pathlib import Path
 from typing import Any
@@ -26,11 +25,10 @@ from engine.config import (
     TrainConfig,
 )
 from engine.errors import ConfigError
-from engine.learning_curve_settings import DEFAULT_SEEDS, MAX_SEEDS
+from engine.learning_curve_settings import CURVE_BOOTSTRAP, DEFAULT_FRACTIONS, DEFAULT_SEEDS, MAX_SEEDS
+from engine.names import COMPARED_LOSSES
 from engine.robustness.checks import check_losses, check_noise_levels
 from engine.robustness.settings import DEFAULT_BOOTSTRAP, DEFAULT_LOSSES, DEFAULT_NOISE
-
-logger = logging.getLogger(__name__)
 
 # Settings every job kind shares. Small-data defaults: a pilot has a few hundred pairs, so a few
 # epochs at batch 32 are minutes on CPU.
@@ -41,6 +39,7 @@ _SHARED_DEFAULTS: dict[str, Any] = {
     "early_stopping": TrainConfig.early_stopping,
     "patience": TrainConfig.patience,
     "batch_size": TrainConfig.batch_size,
+    "mini_batch": TrainConfig.mini_batch,  # GradCache chunk size; None = embed each batch at once
     "learning_rate": TrainConfig.learning_rate,
     "temperature": None,
     "weights": None,
@@ -49,6 +48,10 @@ _SHARED_DEFAULTS: dict[str, Any] = {
     "test_size": DataConfig.test_size,
     "model": None,
     "max_seq_length": ModelConfig.max_seq_length,
+    # Photo data only (engine/models/image): None = the packaged image tower.
+    "image_model": ModelConfig.image_model,
+    "image_training": ModelConfig.image_training,
+    "image_size": ModelConfig.image_size,
     "device": None,
     "max_rows": None,
     "gallery": EvalConfig.gallery,  # "catalogue" also ranks each test query among every item of the file
@@ -57,8 +60,8 @@ _SHARED_DEFAULTS: dict[str, Any] = {
 SPEC_DEFAULTS: dict[str, Any] = {
     "kind": "compare",
     **_SHARED_DEFAULTS,
-    "losses": ["clip", "joint"],
-    "tilts": ["cosine"],
+    "losses": list(COMPARED_LOSSES),
+    "tilts": [LossConfig.tilt],
     "analysis": True,
     "latent_map": AnalysisConfig.latent_method,
     "bootstrap": AnalysisConfig.n_resamples,
@@ -67,12 +70,11 @@ SPEC_DEFAULTS: dict[str, Any] = {
 LEARNING_CURVE_DEFAULTS: dict[str, Any] = {
     "kind": "learning_curve",
     **_SHARED_DEFAULTS,
-    "loss": "clip",
-    "tilt": "cosine",
-    # Doubling steps give evenly spaced points on the log axis the power law is fitted on.
-    "fractions": [0.125, 0.25, 0.5, 1.0],
+    "loss": LossConfig.name,
+    "tilt": LossConfig.tilt,
+    "fractions": list(DEFAULT_FRACTIONS),
     "target_recall": None,  # Recall@1 to reach, e.g. 0.8; None = no "pairs needed" figure
-    "bootstrap": 500,  # replicates for the point intervals and the fit (500 is run_learning_curve's default)
+    "bootstrap": CURVE_BOOTSTRAP,  # replicates for the point intervals and the fit
     "seeds": DEFAULT_SEEDS,  # training runs per point, so the intervals include training variation
 }
 
@@ -82,7 +84,7 @@ ROBUSTNESS_DEFAULTS: dict[str, Any] = {
     "kind": "robustness",
     **_SHARED_DEFAULTS,
     "losses": list(DEFAULT_LOSSES),
-    "tilt": "cosine",
+    "tilt": LossConfig.tilt,
     "noise": list(DEFAULT_NOISE),  # shares of training pairs mismatched; 0 is the clean reference
     "bootstrap": DEFAULT_BOOTSTRAP,  # replicates per interval
 }
@@ -152,7 +154,7 @@ def _check_shared(full: dict[str, Any]) -> None:
     if not data.is_file():
         raise ConfigError(f"job spec.data: file '{full['data']}' does not exist. Upload or pick an existing file.")
     full["data"] = str(data)
-    for key in ("epochs", "patience", "batch_size", "seed", "split_seed", "max_seq_length", "bootstrap"):
+    for key in ("epochs", "patience", "batch_size", "seed", "split_seed", "max_seq_length", "bootstrap", "image_size"):
         _check_int(full, key)
     if not isinstance(full["early_stopping"], bool):
         raise ConfigError(f"job spec.early_stopping: got {full['early_stopping']!r}, expected true or false.")
@@ -170,7 +172,7 @@ def _check_shared(full: dict[str, Any]) -> None:
         raise ConfigError(f"job spec.temperature: got {temperature!r}, expected a positive number, 'learn' or None.")
     if full["weights"] is not None:
         full["weights"] = list(full["weights"])
-    for key in ("model", "device"):
+    for key in ("model", "device", "image_model"):
         if full[key] is not None and not isinstance(full[key], str):
             raise ConfigError(f"job spec.{key}: got {full[key]!r}, expected a string or None.")
     if full["columns"] is not None and not isinstance(full["columns"], dict):
@@ -280,9 +282,12 @@ def _run_config(spec: dict[str, Any], loss: str, tilt: str, analysis: AnalysisCo
         data=DataConfig(path=data_path or spec["data"], columns=spec["columns"], test_size=spec["test_size"],
                         split_seed=spec["split_seed"]),
         loss=LossConfig(name=loss, tilt=tilt, temperature=spec["temperature"], weights=weights),
-        model=ModelConfig(name_or_path=spec["model"], max_seq_length=spec["max_seq_length"], device=spec["device"]),
+        model=ModelConfig(name_or_path=spec["model"], max_seq_length=spec["max_seq_length"], device=spec["device"],
+                          image_model=spec["image_model"], image_training=spec["image_training"],
+                          image_size=spec["image_size"]),  # checks the image mode and size
         train=TrainConfig(epochs=spec["epochs"], batch_size=spec["batch_size"], learning_rate=spec["learning_rate"],
-                          seed=spec["seed"], early_stopping=spec["early_stopping"], patience=spec["patience"]),
+                          seed=spec["seed"], early_stopping=spec["early_stopping"], patience=spec["patience"],
+                          mini_batch=spec["mini_batch"]),
         analysis=analysis,
         evaluation=EvalConfig(gallery=spec["gallery"]),  # checks the name
     )

@@ -34,9 +34,10 @@ from engine.jobs.queue import (
 from engine.jobs.recovery import Heartbeat
 from engine.jobs.spec import learning_curve_config, robustness_config, run_configs
 from engine.learning_curve_settings import DEFAULT_SEEDS
-from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE
+from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE, RunPaths
 from engine.runs.atomic import atomic_write_json, read_json
 from engine.runs.layout import ROBUSTNESS_FILE
+from engine.runs.records import JobOutcome, JobRecord
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class _Progress:
         )
 
 
-def _data_path(store_root: Path, job: dict[str, Any]) -> str:
+def _data_path(store_root: Path, job: JobRecord) -> str:
     """The data file a job trains on: the original, or its first ``max_rows`` rows as a CSV."""
     spec = job["spec"]
     if spec["max_rows"] is None:
@@ -118,13 +119,13 @@ def _runs_of_job(store_root: Path, since: float) -> list[str]:
     """Runs this worker created since ``since`` (what a failed or cancelled comparison left)."""
     found = []
     for child in sorted(store_root.iterdir()):
-        status = read_json(child / "status.json", default=None) if child.is_dir() else None
+        status = read_json(RunPaths(child).status, default=None) if child.is_dir() else None
         if isinstance(status, dict) and status.get("pid") == os.getpid() and status.get("created", 0) >= since - 1:
             found.append(child.name)
     return found
 
 
-def _run_compare(store_root: Path, job: dict[str, Any], flag: Path) -> dict[str, Any]:
+def _run_compare(store_root: Path, job: JobRecord, flag: Path) -> JobOutcome:
     """A comparison job; returns the job fields of its outcome."""
     from engine.compare import run_comparison
 
@@ -143,7 +144,7 @@ def _run_compare(store_root: Path, job: dict[str, Any], flag: Path) -> dict[str,
     return {"run_ids": [row["run_id"] for row in comparison["runs"]], "result": str(result), "current": str(current)}
 
 
-def _run_learning_curve(store_root: Path, job: dict[str, Any], flag: Path) -> dict[str, Any]:
+def _run_learning_curve(store_root: Path, job: JobRecord, flag: Path) -> JobOutcome:
     """A learning-curve job (one run per fraction of the training pairs); returns its outcome fields."""
     from engine.learning_curve import run_learning_curve
     from engine.runs import RunStore
@@ -174,7 +175,7 @@ def _run_learning_curve(store_root: Path, job: dict[str, Any], flag: Path) -> di
             "current": str(Path(store_root) / LEARNING_CURVE_FILE)}
 
 
-def _run_robustness(store_root: Path, job: dict[str, Any], flag: Path) -> dict[str, Any]:
+def _run_robustness(store_root: Path, job: JobRecord, flag: Path) -> JobOutcome:
     """A robustness job (one run per noise level and loss); returns its outcome fields."""
     from engine.robustness.study import run_robustness
     from engine.runs import RunStore
@@ -196,7 +197,7 @@ def _run_robustness(store_root: Path, job: dict[str, Any], flag: Path) -> dict[s
             "current": str(Path(store_root) / ROBUSTNESS_FILE)}
 
 
-def _run_resume(store_root: Path, job: dict[str, Any], flag: Path) -> dict[str, Any]:
+def _run_resume(store_root: Path, job: JobRecord, flag: Path) -> JobOutcome:
     """A resume job: one interrupted run of the store continued from its checkpoint."""
     from engine.resume import resume_run
     from engine.runs import RunStore
@@ -216,7 +217,7 @@ _RUNNERS = {"compare": _run_compare, "learning_curve": _run_learning_curve, "res
             "robustness": _run_robustness}
 
 
-def run_job(store_root: Path, job: dict[str, Any]) -> dict[str, Any]:
+def run_job(store_root: Path, job: JobRecord) -> JobRecord:
     """Run one claimed job to its end and record the outcome in its job file."""
     job_id = job["job_id"]
     flag = cancel_flag(store_root, job_id)

@@ -16,7 +16,6 @@ form.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
@@ -28,8 +27,6 @@ from torch import Tensor, nn
 from engine.errors import ConfigError
 from engine.losses import distributed
 from engine.losses.tilts import check_tilt, default_temperature, similarity_matrix
-
-logger = logging.getLogger(__name__)
 
 # A learned temperature is kept in [MIN_TEMPERATURE, MAX_TEMPERATURE]. The lower bound is CLIP's
 # cap on its logit scale (100): below it cosine logits span more than 200, the softmax becomes

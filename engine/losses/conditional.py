@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from torch import Tensor, nn
@@ -11,8 +10,6 @@ from engine.losses import distributed
 from engine.losses.base import ContrastiveLoss, gathered_batch
 from engine.losses.functional import check_weights, conditional_loss, conditional_row_terms
 from engine.losses.tilts import similarity_matrix
-
-logger = logging.getLogger(__name__)
 
 # The registry names of the weightings the paper singles out (Optimization Problem 3.13).
 NAMED_WEIGHTS: dict[tuple[float, float], str] = {

@@ -14,14 +14,11 @@ parallel training does anyway.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import torch
 import torch.distributed as dist
 from torch import Tensor
-
-logger = logging.getLogger(__name__)
 
 __all__ = ["all_gather", "all_gather_with_grad", "gather_sizes", "is_distributed", "rank", "world_size"]
 

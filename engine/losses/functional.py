@@ -27,15 +27,12 @@ distributed losses can apply them to local rows against a gathered global batch.
 
 from __future__ import annotations
 
-import logging
 import math
 
 import torch
 from torch import Tensor
 
 from engine.errors import ConfigError
-
-logger = logging.getLogger(__name__)
 
 __all__ = [
     "check_weights",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 
 import torch
@@ -13,8 +12,6 @@ from engine.losses import distributed
 from engine.losses.base import ContrastiveLoss, gathered_batch
 from engine.losses.functional import joint_loss, joint_partition
 from engine.losses.tilts import similarity_matrix
-
-logger = logging.getLogger(__name__)
 
 
 class JointLoss(ContrastiveLoss):

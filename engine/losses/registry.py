@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from types import MappingProxyType
 
 from torch import nn
@@ -13,8 +12,6 @@ from engine.losses.conditional import ConditionalLoss
 from engine.losses.functional import check_weights
 from engine.losses.joint import JointLoss
 from engine.losses.tilts import TILTS, check_tilt, default_temperature
-
-logger = logging.getLogger(__name__)
 
 __all__ = ["LOSSES", "TILTS", "build_loss", "default_temperature"]
 

@@ -13,17 +13,14 @@ Rows of the returned matrix are left items (the paper's u), columns right items 
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from engine.errors import ConfigError
 from engine.names import TILT_NAMES as TILTS
-
-logger = logging.getLogger(__name__)
-
+from engine.names import TILTS as TILT_TABLE
 
 # Normalising by a zero vector would divide by zero; F.normalize maps it to the zero vector instead.
 _NORM_EPS = 1e-12
@@ -41,21 +38,73 @@ def check_tilt(tilt: str) -> str:
 
 
 def default_temperature(tilt: str) -> float:
-    """Temperature used when none is given: 0.05 for ``cosine``, 1.0 for ``dot`` and ``l2``.
-
-    Cosine scores live in [-1, 1], so a small tau (the common sentence-transformers value 0.05,
-    i.e. scale 20) is needed to make the softmax peaked. With unnormalised encoders tau only
-    rescales the embeddings, which the encoder can learn itself, so the paper sets tau = 1 there
-    (§1, §5); any other value just changes the effective learning rate of the embedding scale.
+    """Temperature used when none is given (:attr:`engine.names.Tilt.default_temperature`).
 
     Raises:
         ConfigError: Unknown tilt name.
     """
-    return 0.05 if check_tilt(tilt) == "cosine" else 1.0
+    return TILT_TABLE[check_tilt(tilt)].default_temperature
+
+
+def _cosine(left: Tensor, right: Tensor) -> Tensor:
+    return F.normalize(left, dim=-1, eps=_NORM_EPS) @ F.normalize(right, dim=-1, eps=_NORM_EPS).T
+
+
+def _dot(left: Tensor, right: Tensor) -> Tensor:
+    return left @ right.T
+
+
+def _neg_half_squared_distance(left: Tensor, right: Tensor) -> Tensor:
+    # |u - v|^2 = |u|^2 + |v|^2 - 2<u, v> needs one matmul instead of a (B, B, D) difference
+    # tensor, but its rounding error grows with |u|^2. Distances are translation invariant, so
+    # subtract a common centre first (detached: the exact gradient through it is zero); this
+    # removes the error from a shared offset, common in pretrained embeddings. The centre is the
+    # right side's mean, so scoring query chunks against one gallery uses one centre for every
+    # chunk and a row's scores do not depend on the chunking. What cancellation remains can leave
+    # tiny negative values for near-identical rows; a squared distance is never negative, so clamp
+    # them (the true gradient there is ~0 anyway).
+    centre = right.mean(dim=0).detach()  # (D,)
+    left, right = left - centre, right - centre
+    sq_left = left.pow(2).sum(dim=-1, keepdim=True)  # (B_left, 1)
+    sq_right = right.pow(2).sum(dim=-1).unsqueeze(0)  # (1, B_right)
+    return -0.5 * (sq_left + sq_right - 2.0 * (left @ right.T)).clamp_min(0.0)
+
+
+# The one scoring function per tilt, used by the losses, the retrieval evaluation and the
+# analyses alike. A new tilt is a name in engine/names.py plus one entry here.
+TILT_SCORES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
+    "cosine": _cosine,
+    "dot": _dot,
+    "l2": _neg_half_squared_distance,
+}
+assert tuple(TILT_SCORES) == TILTS, "engine.names.TILT_NAMES and TILT_SCORES must list the same tilts"
+
+
+def tilt_scores(left: Tensor, right: Tensor, tilt: str) -> Tensor:
+    """``S[i, j] = s(left_i, right_j)`` without temperature, for every left and right item.
+
+    Args:
+        left: Left embeddings (the paper's u), shape (B_left, D), any float dtype.
+        right: Right embeddings (v), shape (B_right, D).
+        tilt: ``"cosine"``, ``"dot"`` or ``"l2"`` (see the module docstring).
+
+    Returns:
+        ``S`` of shape (B_left, B_right), in the inputs' dtype.
+
+    Raises:
+        ConfigError: Unknown tilt, or embeddings that are not 2-D with equal widths.
+    """
+    check_tilt(tilt)
+    if left.ndim != 2 or right.ndim != 2 or left.shape[1] != right.shape[1]:
+        raise ConfigError(
+            f"tilt scores: got left {tuple(left.shape)} and right {tuple(right.shape)}, expected two 2-D "
+            "tensors (rows, dim) with the same dim. Both towers must embed into the same space."
+        )
+    return TILT_SCORES[tilt](left, right)
 
 
 def similarity_matrix(left: Tensor, right: Tensor, tilt: str, temperature: float | Tensor) -> Tensor:
-    """Score every left item against every right item with the chosen tilt.
+    """Score every left item against every right item with the chosen tilt, divided by tau.
 
     Args:
         left: Left embeddings (the paper's u), shape (B_left, D).
@@ -69,29 +118,4 @@ def similarity_matrix(left: Tensor, right: Tensor, tilt: str, temperature: float
     Raises:
         ConfigError: Unknown tilt, or embeddings that are not 2-D with equal widths.
     """
-    check_tilt(tilt)
-    if left.ndim != 2 or right.ndim != 2 or left.shape[1] != right.shape[1]:
-        raise ConfigError(
-            f"similarity_matrix: got left {tuple(left.shape)} and right {tuple(right.shape)}, expected two 2-D "
-            "tensors (rows, dim) with the same dim. Both towers must embed into the same space."
-        )
-    if tilt == "cosine":
-        left = F.normalize(left, dim=-1, eps=_NORM_EPS)
-        right = F.normalize(right, dim=-1, eps=_NORM_EPS)
-        scores = left @ right.T  # (B_left, B_right)
-    elif tilt == "dot":
-        scores = left @ right.T
-    else:
-        # |u - v|^2 = |u|^2 + |v|^2 - 2<u, v> needs one matmul instead of a (B, B, D) difference
-        # tensor, but its rounding error grows with |u|^2. Distances are translation invariant, so
-        # subtract a common centre first (detached: the exact gradient through it is zero); this
-        # removes the error from a shared offset, common in pretrained embeddings. What cancellation
-        # remains can leave tiny negative values for near-identical rows; a squared distance is
-        # never negative, so clamp them (the true gradient there is ~0 anyway).
-        centre = torch.cat([left, right]).mean(dim=0).detach()  # (D,)
-        left, right = left - centre, right - centre
-        sq_left = left.pow(2).sum(dim=-1, keepdim=True)  # (B_left, 1)
-        sq_right = right.pow(2).sum(dim=-1).unsqueeze(0)  # (1, B_right)
-        sq_dist = (sq_left + sq_right - 2.0 * (left @ right.T)).clamp_min(0.0)
-        scores = -0.5 * sq_dist
-    return scores / temperature
+    return tilt_scores(left, right, tilt) / temperature

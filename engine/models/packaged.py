@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.data.dataset import are_image_paths
 from engine.data.language import ENGLISH_COMPATIBLE, detect_language
 
 MINILM = "all-MiniLM-L6-v2"
@@ -115,8 +116,15 @@ def recommend(languages: dict[str, str]) -> ModelChoice:
 
 
 def side_languages(left: Sequence[str], right: Sequence[str]) -> dict[str, str]:
-    """The detected language of each side's texts (``{"left": "ja", "right": "ja"}``)."""
-    return {"left": detect_language(left).language, "right": detect_language(right).language}
+    """The detected language of each side's texts (``{"left": "ja", "right": "ja"}``).
+
+    A side of photos has no language; it is given the text side's, so the model is chosen for the
+    texts the text tower will read.
+    """
+    found = {side: None if are_image_paths(values) else detect_language(values).language
+             for side, values in (("left", left), ("right", right))}
+    texts = next((language for language in found.values() if language is not None), "unknown")
+    return {side: language or texts for side, language in found.items()}
 
 
 def choose(name: str | None, left: Sequence[str], right: Sequence[str]) -> ModelChoice | None:

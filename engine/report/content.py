@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
+from engine.report.thumbnails import PictureTable
+
 # Section ids, in report order (one home: the CLI, the dashboard and the writers import this).
 SECTIONS: tuple[str, ...] = (
     "summary",
@@ -72,6 +74,7 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     code: list[str] = field(default_factory=list)
+    pictures: list[PictureTable] = field(default_factory=list)  # a run on image pairs: examples as thumbnails
     empty: str | None = None
     tone: str | None = None  # "go" | "extend" | "stop" on the summary: colours the decision
 

@@ -15,6 +15,8 @@ from engine.i18n import format as fmt
 from engine.names import DIRECTIONS
 from engine.report import strings
 from engine.report.source import ReportSource
+from engine.runs.records import Interval, PairedTest, Uncertainty, stored_interval
+from engine.runs.records import fine_tuning_effect as stored_effect
 
 METRIC = "recall@1"
 
@@ -54,19 +56,18 @@ def labels_by_run(source: ReportSource) -> dict[str, str]:
     return {row["run_id"]: label for row, label in zip(rows, run_labels(rows), strict=True)}
 
 
-def interval(run: dict[str, Any], stage: str, direction: str, metric: str = METRIC) -> dict[str, Any] | None:
+def _uncertainty(run: dict[str, Any]) -> Uncertainty | None:
+    return (run.get("analysis") or {}).get("uncertainty")
+
+
+def interval(run: dict[str, Any], stage: str, direction: str, metric: str = METRIC) -> Interval | None:
     """The stored bootstrap interval of one metric, or ``None``."""
-    uncertainty = (run.get("analysis") or {}).get("uncertainty") or {}
-    return (((uncertainty.get("intervals") or {}).get(stage) or {}).get(direction) or {}).get(metric)
+    return stored_interval(_uncertainty(run), stage, direction, metric)
 
 
-def fine_tuning_effect(run: dict[str, Any], direction: str, metric: str = METRIC) -> dict[str, Any] | None:
+def fine_tuning_effect(run: dict[str, Any], direction: str, metric: str = METRIC) -> PairedTest | None:
     """The stored paired base → tuned effect of one metric, or ``None``."""
-    uncertainty = (run.get("analysis") or {}).get("uncertainty") or {}
-    for record in uncertainty.get("fine_tuning") or []:
-        if record.get("direction") == direction and record.get("metric") == metric:
-            return record
-    return None
+    return stored_effect(_uncertainty(run), metric, direction)
 
 
 def best_run(source: ReportSource, direction: str) -> str:

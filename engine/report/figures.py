@@ -7,7 +7,6 @@ template draw near-black placeholder colours in exported files.
 
 from __future__ import annotations
 
-import logging
 import threading
 import warnings
 from collections.abc import Iterator
@@ -15,8 +14,6 @@ from contextlib import contextmanager
 
 import plotly.graph_objects as go
 import plotly.io as pio
-
-logger = logging.getLogger(__name__)
 
 # Noto Sans CJK JP is what Debian's fonts-noto-cjk installs (PDF, kaleido images); Yu Gothic and
 # Meiryo are what a Windows PC in a Japanese meeting room has when it opens the HTML.

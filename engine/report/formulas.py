@@ -7,6 +7,8 @@ estimators follow ``engine/losses/functional.py`` (paper: Baptista, Stuart & Tra
 
 from __future__ import annotations
 
+from engine.names import TILTS
+
 LOSS_FORMULAS: dict[str, str] = {
     "clip": "L = ½·L(u|v) + ½·L(v|u)          (λu, λv) = (1, 1)",
     "left-given-right": "L(u|v) = (1/N) Σᵢ [ −s(uᵢ, vᵢ) + log Σⱼ exp s(uⱼ, vᵢ) − log N ]          (λu, λv) = (2, 0)",
@@ -16,11 +18,7 @@ LOSS_FORMULAS: dict[str, str] = {
 }
 # The one-sided terms the symmetric losses are built from.
 CONDITIONAL_TERMS: tuple[str, ...] = (LOSS_FORMULAS["left-given-right"], LOSS_FORMULAS["right-given-left"])
-TILT_FORMULAS: dict[str, str] = {
-    "cosine": "s(u, v) = ⟨g(u)/|g(u)|, h(v)/|h(v)|⟩ / τ",
-    "dot": "s(u, v) = ⟨g(u), h(v)⟩ / τ",
-    "l2": "s(u, v) = −|g(u) − h(v)|² / (2τ)",
-}
+TILT_FORMULAS: dict[str, str] = {name: tilt.formula for name, tilt in TILTS.items()}
 
 
 def formula_lines(losses: list[str], tilts: list[str]) -> list[str]:

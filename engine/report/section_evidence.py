@@ -23,6 +23,7 @@ from engine.report.facts import (
     share_range,
 )
 from engine.report.safe import neutralise_formula
+from engine.report.thumbnails import picture_table
 
 EXAMPLES_SHOWN = 5
 EXAMPLE_CHARS = 140
@@ -181,7 +182,11 @@ def examples(ctx: Context) -> Section:
     add_chart(section, "ranks", charts.rank_movement, charts.rank_takeaway, drill)
     for key, caption in (("wins", strings.EXAMPLES_WINS), ("losses", strings.EXAMPLES_LOSSES)):
         records = drill.get(key) or []
-        if records:
+        # A run on image pairs shows its items as thumbnails (its texts there are server paths).
+        pictures = picture_table(records, drill, ctx.chosen_run.get("test_pairs"), caption)
+        if pictures is not None:
+            section.pictures.append(pictures)
+        elif records:
             section.tables.append(_example_table(records, ctx, caption))
         else:
             section.bullets.append(strings.EXAMPLES_NONE.format(what=caption))

@@ -9,15 +9,18 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 
+from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+from engine.i18n import t
 from engine.report import strings
 from engine.report.content import KeyNumber, Report, Section, Table
 from engine.report.figures import IMAGE_HEIGHT, IMAGE_WIDTH
+from engine.report.thumbnails import PictureTable
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 TITLE_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5
@@ -38,6 +41,10 @@ MARGIN = Inches(0.5)
 IMAGE_RATIO = IMAGE_HEIGHT / IMAGE_WIDTH
 TOP = Inches(1.45)
 TITLE_TOP = Inches(0.35)
+# The examples' picture slide: rows of thumbnails, each with a short text below it.
+PICTURE_ROWS = 4
+PICTURE_SIDE = Inches(0.9)
+PICTURE_TEXT_HEIGHT = Inches(0.4)
 
 
 def _style_run(run, lang: str, size: int, *, bold: bool = False, colour: RGBColor = INK) -> None:
@@ -167,6 +174,37 @@ def _section_slide(deck, section: Section, lang: str, images: Mapping[int, bytes
     _notes(slide, section, lang)
 
 
+def _pictures_slide(deck, section_title: str, table: PictureTable, lang: str) -> None:
+    """Examples as a grid: one row per query (ranks, query, correct match, top 5), thumbnails with their text."""
+    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
+    _title(slide, t("photos_ui.SLIDE_TITLE", section=section_title), lang)
+    width = SLIDE_WIDTH - 2 * MARGIN
+    _add_paragraph(_text_box(slide, MARGIN, TOP - Inches(0.35), width, Inches(0.35)), table.caption, lang, 11,
+                   first=True, colour=MUTED)
+    column_width = width // max(len(table.columns), 1)
+    for j, column in enumerate(table.columns):
+        _add_paragraph(_text_box(slide, MARGIN + j * column_width, TOP, column_width, Inches(0.3)), column, lang, 9,
+                       first=True, bold=True)
+    rows = table.rows[:PICTURE_ROWS]
+    row_height = (SLIDE_HEIGHT - TOP - Inches(0.6)) // max(len(rows), 1)
+    side = min(PICTURE_SIDE, row_height - PICTURE_TEXT_HEIGHT, column_width - Inches(0.1))
+    for i, row in enumerate(rows):
+        top = TOP + Inches(0.35) + i * row_height
+        for j, cell in enumerate(row):
+            left = MARGIN + j * column_width
+            text_top = top
+            if cell.image is not None:
+                with Image.open(io.BytesIO(cell.image)) as picture:  # fit the longest side, keep the shape
+                    scale = side / max(picture.size)
+                    pic_width, pic_height = int(picture.width * scale), int(picture.height * scale)
+                slide.shapes.add_picture(io.BytesIO(cell.image), left + (column_width - pic_width) // 2, top,
+                                         width=pic_width, height=pic_height)
+                text_top = top + side
+            frame = _text_box(slide, left, text_top, column_width, PICTURE_TEXT_HEIGHT)
+            _add_paragraph(frame, _cell_text(cell.text), lang, 8, first=True, colour=TONES["go"] if cell.relevant
+                           else INK)
+
+
 def write_pptx(report: Report, images: Mapping[int, bytes]) -> bytes:
     """The deck as bytes: a title slide, then one slide per section.
 
@@ -188,6 +226,8 @@ def write_pptx(report: Report, images: Mapping[int, bytes]) -> bytes:
     _add_paragraph(subtitle, report.generated, lang, 14, colour=MUTED)
     for section in report.sections:
         _section_slide(deck, section, lang, images)
+        for table in section.pictures:  # a run on image pairs: its examples as thumbnails
+            _pictures_slide(deck, section.title, table, lang)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()

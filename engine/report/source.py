@@ -8,15 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from engine.charts.load import load_run_data
+from engine.charts.verdict_evidence import run_row
 from engine.errors import ConfigError
 from engine.report import strings
-from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE
+from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE, RunPaths
 from engine.runs.atomic import read_json, read_json_or
 from engine.runs.ids import is_valid_id
 
 logger = logging.getLogger(__name__)
-
-AUDIT_FILE = "audit.json"
 
 
 @dataclass
@@ -53,7 +52,7 @@ def _run_root(start: Path, run_ids: list[str]) -> Path:
     writes ``<store>/comparison.json``.
     """
     for folder in (start, start.parent):
-        if any((folder / run_id / "config.json").is_file() for run_id in run_ids):
+        if any(RunPaths(folder / run_id).config.is_file() for run_id in run_ids):
             return folder
     return start
 
@@ -62,11 +61,11 @@ def _rows_from_runs(store: Path) -> list[dict[str, Any]]:
     """Comparison-shaped rows from every finished run's ``metrics.json`` (a store without a comparison)."""
     rows = []
     for folder in sorted(p for p in store.iterdir() if p.is_dir()):
-        metrics, config = read_json_or(folder / "metrics.json"), read_json_or(folder / "config.json")
-        if not metrics or not config or "base" not in metrics or "tuned" not in metrics:
-            continue
-        rows.append({"run_id": folder.name, "loss": config["loss"]["name"], "tilt": config["loss"]["tilt"],
-                     "base": metrics["base"], "tuned": metrics["tuned"]})
+        paths = RunPaths(folder)
+        config = read_json_or(paths.config)
+        row = run_row(folder.name, read_json_or(paths.metrics), config) if config else None
+        if row is not None:
+            rows.append(row)
     return rows
 
 
@@ -112,11 +111,11 @@ def load_source(path: str | Path) -> ReportSource:
             logger.warning("comparison row with an invalid run id %r left out of the report", row.get("run_id"))
             continue
         run_dir = store / str(row.get("run_id"))
-        if not (run_dir / "config.json").is_file():
+        if not RunPaths(run_dir).config.is_file():
             logger.warning("run folder %s is missing; left out of the report", run_dir)
             continue
         source.runs[run_dir.name] = load_run_data(run_dir)
-        source.audits[run_dir.name] = read_json_or(run_dir / AUDIT_FILE)
+        source.audits[run_dir.name] = read_json_or(RunPaths(run_dir).audit)
     if not source.runs:
         raise ConfigError(strings.ERROR_NO_RUNS.format(path=path))
     source.learning_curve = read_json_or(store / LEARNING_CURVE_FILE)

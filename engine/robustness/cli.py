@@ -11,7 +11,7 @@ import argparse
 from dataclasses import replace
 from typing import Any
 
-from engine.config import TILT_NAMES
+from engine.config import TILT_NAMES, LossConfig
 from engine.errors import ConfigError
 from engine.i18n import format as fmt
 from engine.i18n import message, t
@@ -32,7 +32,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     main_cli._add_data_args(p)
     p.add_argument("--losses", default=",".join(DEFAULT_LOSSES), help=t("robustness.HELP_LOSSES"))
     p.add_argument("--noise", default=",".join(f"{v:g}" for v in DEFAULT_NOISE), help=t("robustness.HELP_NOISE"))
-    p.add_argument("--tilt", default="cosine", choices=TILT_NAMES, help=t("robustness.HELP_TILT"))
+    p.add_argument("--tilt", default=LossConfig.tilt, choices=TILT_NAMES, help=t("robustness.HELP_TILT"))
     main_cli._add_run_args(p)
     return p
 

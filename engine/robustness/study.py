@@ -8,8 +8,8 @@ fine-tuning run per (noise level, loss) with otherwise identical settings; every
 exactly the same, untouched test pairs against one shared base evaluation (as
 :mod:`engine.compare` and :mod:`engine.learning_curve` do); Recall@1 (and the other metrics) per
 point with percentile-bootstrap intervals over the test queries
-(:func:`engine.analysis.bootstrap.bootstrap_metrics`); and, per loss, the change from its clean
-run (noise 0) with a paired bootstrap interval (:func:`engine.analysis.bootstrap.paired_difference`).
+(:func:`engine.analysis.evidence.bootstrap.bootstrap_metrics`); and, per loss, the change from its clean
+run (noise 0) with a paired bootstrap interval (:func:`engine.analysis.evidence.bootstrap.paired_difference`).
 
 **What the intervals cover.** They resample the test queries: test-set noise, not the training
 noise of each run (one training seed per point) nor the choice of which pairs were spoiled.
@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.analysis.bootstrap import (
+from engine.analysis.evidence.bootstrap import (
     MIN_RESAMPLES,
     bootstrap_metrics,
     paired_difference,
@@ -69,7 +69,7 @@ from engine.train import StepInfo
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-INTERVAL_METHOD = "engine.analysis.bootstrap.bootstrap_metrics (percentile, over test queries)"
+INTERVAL_METHOD = "engine.analysis.evidence.bootstrap.bootstrap_metrics (percentile, over test queries)"
 
 
 def run_label(loss_label: str, noise: float) -> str:
@@ -116,7 +116,7 @@ def run_robustness(
         - ``points``: one per (noise, loss), noise-major: ``loss`` (name), ``label``, ``noise``,
           ``mismatched`` (pairs spoiled), ``mismatched_rows`` (their 1-based source rows), ``run_id``,
           ``metrics`` (per direction, each metric ``{"estimate", "low", "high"}`` as
-          :func:`~engine.analysis.bootstrap.bootstrap_metrics` returns), and ``change`` (per direction,
+          :func:`~engine.analysis.evidence.bootstrap.bootstrap_metrics` returns), and ``change`` (per direction,
           the paired Recall@1 difference from the loss's noise-0 run, or None without one);
         - with the catalogue gallery (``config.evaluation.gallery == "catalogue"``), ``catalogue_base``
           and each point's ``catalogue``: the same intervals with every item of the file as candidates;

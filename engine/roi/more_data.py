@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.analysis.power_law import (
+from engine.analysis.evidence.power_law import (
     C_MAX,
     C_MIN,
     PREDICTION_FACTORS,

@@ -65,10 +65,10 @@ def _tested_delta(base_ranks: ArrayLike, tuned_ranks: ArrayLike, k: int, *, n_dr
     """ΔRecall@k with the interval and significance of the fine-tuning verdict's own test.
 
     The same procedure as ``uncertainty.json``'s ``fine_tuning`` rows (a paired sign-flip test and the
-    interval that inverts it, :func:`engine.analysis.bootstrap.paired_difference`), so the decision
+    interval that inverts it, :func:`engine.analysis.evidence.bootstrap.paired_difference`), so the decision
     and the verdict card never disagree on whether the gain is proven.
     """
-    from engine.analysis.bootstrap import paired_difference
+    from engine.analysis.evidence.bootstrap import paired_difference
 
     tested = paired_difference(np.asarray(tuned_ranks), np.asarray(base_ranks), metric=f"recall@{k}",
                                n_resamples=n_draws, confidence=confidence, seed=seed)

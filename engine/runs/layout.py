@@ -11,6 +11,7 @@ COMPARISON_FILE = "comparison.json"          # the store's latest comparison (co
 LEARNING_CURVE_FILE = "learning_curve.json"  # the store's latest learning curve
 ROBUSTNESS_FILE = "robustness.json"          # the store's latest robustness-to-noisy-pairs study
 CHECKPOINT_FILE = "state.pt"                # a run's resumable training state, inside its checkpoint folder
+CLASSIFICATION_PART = "classification"      # the analysis part a run with labels writes after training
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,15 @@ class RunPaths:
     @property
     def analysis(self) -> Path:
         return self.root / "analysis"
+
+    def analysis_file(self, part: str) -> Path:
+        """The JSON file of one evidence part (``analysis/<part>.json``; ``part`` as in ``analysis/index.json``)."""
+        return self.analysis / f"{part}.json"
+
+    @property
+    def analysis_index(self) -> Path:
+        """``analysis/index.json``: which evidence parts were computed."""
+        return self.analysis / INDEX_FILE
 
     @property
     def audit(self) -> Path:

@@ -1,4 +1,5 @@
-"""The fine-tuning loop (plain PyTorch, nanoGPT-style: one function you can read top to bottom).
+"""The fine-tuning loop (plain PyTorch, nanoGPT-style: :func:`train` reads top to bottom, each of its
+steps a short function below it).
 
 Why not ``SentenceTransformerTrainer``: we need clash-free batches, a per-step callback for the
 dashboard, NaN detection that stops with a clear error, and epoch checkpoints we can resume — a
@@ -24,6 +25,7 @@ from engine.config import TrainConfig
 from engine.errors import TrainingCancelled, TrainingError
 from engine.models import DualEncoder
 from engine.train.batching import no_duplicate_batches
+from engine.train.cached_step import cached_backward
 from engine.train.checkpoint import load_checkpoint, save_checkpoint
 from engine.train.early_stopping import EarlyStopping
 from engine.train.progress import StepInfo
@@ -78,6 +80,30 @@ def _or_nan(value: float | None) -> float:
     return float("nan") if value is None else value
 
 
+@dataclass
+class _Loop:
+    """What the loop carries from step to step: the model, its optimiser and the position reached."""
+
+    encoder: DualEncoder
+    loss_fn: torch.nn.Module
+    data: PairDataset
+    config: TrainConfig
+    epoch_batches: list[list[list[int]]]
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    clipped: list[torch.nn.Parameter]  # every trained parameter, weights then loss (for gradient clipping)
+    labels_all: torch.Tensor
+    start_epoch: int = 0
+    step: int = 0
+    started: float = 0.0
+    last: float = float("nan")
+    history: list[float] = field(default_factory=list)
+
+    @property
+    def total_steps(self) -> int:
+        return sum(len(b) for b in self.epoch_batches)
+
+
 def train(
     encoder: DualEncoder,
     loss_fn: torch.nn.Module,
@@ -105,18 +131,41 @@ def train(
         callback: Called after every optimiser step.
         checkpoint_dir: Where to save a checkpoint after each epoch (and resume from).
         resume: Continue from the checkpoint in ``checkpoint_dir`` if there is one.
-        should_stop: Polled every step; returning True stops with :class:`TrainingError`.
+        should_stop: Polled every step; returning True stops with :class:`TrainingCancelled`.
         validation: Pairs held out of ``data`` to choose the epoch (never the test split); None
             trains exactly ``config.epochs`` epochs.
         tilt: How the validation slice is scored (the loss's tilt).
 
     Raises:
-        TrainingError: The loss became NaN/inf, or training was cancelled.
+        TrainingError: The loss became NaN/inf, or training was cancelled (:class:`TrainingCancelled`).
     """
     torch.manual_seed(config.seed)
-    device = encoder.device
-    use_autocast = config.bf16 and device.type == "cuda"
-    labels_all = _group_labels(data.group)
+    loop = _start(encoder, loss_fn, data, config)
+    stopper = EarlyStopping(validation, tilt=tilt, patience=config.patience) if validation is not None else None
+    if resume and checkpoint_dir is not None:
+        _resume(loop, checkpoint_dir, stopper)
+    encoder.train()
+    loss_fn.train()
+    loop.started = time.perf_counter()
+    epochs_run, stopped_early = loop.start_epoch, False
+    for epoch in range(loop.start_epoch, config.epochs):
+        _epoch(loop, epoch, callback, should_stop)
+        epochs_run = epoch + 1
+        if _end_of_epoch(loop, epochs_run, stopper, checkpoint_dir):
+            stopped_early = True
+            break
+    if stopper is not None:
+        stopper.restore_best(encoder, loss_fn)
+    encoder.eval()
+    return _result(loop, epochs_run, stopper, stopped_early)
+
+
+def _start(encoder: DualEncoder, loss_fn: torch.nn.Module, data: PairDataset, config: TrainConfig) -> _Loop:
+    """Every epoch's batches, then the optimiser (AdamW) and the warm-up/linear-decay schedule.
+
+    Raises:
+        TrainingError: Not one batch can be formed.
+    """
     epoch_batches = [
         no_duplicate_batches(data.left, data.right, data.group, config.batch_size, seed=config.seed + epoch)
         for epoch in range(config.epochs)
@@ -136,99 +185,133 @@ def train(
     optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
     warmup = int(round(config.warmup_ratio * total_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_linear(total_steps, warmup))
+    return _Loop(encoder=encoder, loss_fn=loss_fn, data=data, config=config, epoch_batches=epoch_batches,
+                 optimizer=optimizer, scheduler=scheduler, clipped=params + loss_params,
+                 labels_all=_group_labels(data.group))
 
-    stopper = EarlyStopping(validation, tilt=tilt, patience=config.patience) if validation is not None else None
-    start_epoch, step = 0, 0
-    if resume and checkpoint_dir is not None:
-        state = load_checkpoint(checkpoint_dir)
-        if state is not None:
-            encoder.load_state_dict(state["encoder"])
-            loss_fn.load_state_dict(state["loss"])
-            optimizer.load_state_dict(state["optimizer"])
-            scheduler.load_state_dict(state["scheduler"])
-            start_epoch, step = int(state["epoch"]), int(state["step"])
-            if stopper is not None:
-                stopper.load_checkpoint_state(state, encoder, loss_fn)
-            logger.info("Resuming after epoch %d (step %d)", start_epoch, step)
 
-    encoder.train()
-    loss_fn.train()
-    started = time.perf_counter()
-    history: list[float] = []
-    last = float("nan")
-    epochs_run, stopped_early = start_epoch, False
-    for epoch in range(start_epoch, config.epochs):
-        for batch in epoch_batches[epoch]:
-            if should_stop is not None and should_stop():
-                raise TrainingCancelled("Training was cancelled.")
-            left = [data.left[i] for i in batch]
-            right = [data.right[i] for i in batch]
-            labels = labels_all[batch].to(device) if config.mask_false_negatives else None
-            autocast = torch.autocast("cuda", dtype=torch.bfloat16) if use_autocast else contextlib.nullcontext()
-            with autocast:
-                emb_left = encoder(left, "left")
-                emb_right = encoder(right, "right")
-            # The loss runs in float32: log-sum-exp over bf16 logits loses the small differences
-            # between candidates that the gradient depends on.
-            loss = loss_fn.compute_loss_from_embeddings([emb_left.float(), emb_right.float()], labels)
-            if isinstance(loss, dict):
-                loss = sum(loss.values())
-            if not torch.isfinite(loss):
-                raise TrainingError(
-                    f"The loss became {float(loss.detach())} at epoch {epoch + 1}, step {step + 1}. Training was stopped "
-                    "and no model was saved. Lower --learning-rate, raise --temperature (dot and l2 tilts "
-                    "with large embeddings overflow easily), or check the data for empty texts."
-                )
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params + loss_params, config.max_grad_norm)
-            optimizer.step()
-            scheduler.step()
-            step += 1
-            last = float(loss.detach())
-            history.append(last)
-            if callback is not None:
-                elapsed = time.perf_counter() - started
-                done_here = step - sum(len(b) for b in epoch_batches[:start_epoch])
-                remaining = total_steps - step
-                callback(
-                    StepInfo(
-                        epoch=epoch + 1,
-                        epochs=config.epochs,
-                        step=step,
-                        total_steps=total_steps,
-                        loss=last,
-                        learning_rate=float(scheduler.get_last_lr()[0]),
-                        temperature=_or_nan(current_temperature(loss_fn)),
-                        elapsed_s=elapsed,
-                        eta_s=elapsed / max(1, done_here) * remaining,
-                    )
-                )
-        epochs_run = epoch + 1
-        if stopper is not None and stopper.after_epoch(epochs_run, encoder, loss_fn):
-            stopped_early = True
-            break
-        if checkpoint_dir is not None and config.checkpoint_every_epoch and epoch + 1 < config.epochs:
-            save_checkpoint(
-                checkpoint_dir,
-                encoder=encoder.state_dict(),
-                loss=loss_fn.state_dict(),
-                optimizer=optimizer.state_dict(),
-                scheduler=scheduler.state_dict(),
-                epoch=epoch + 1,
-                step=step,
-                **(stopper.checkpoint_state() if stopper is not None else {}),
-            )
+def _resume(loop: _Loop, checkpoint_dir: Path, stopper: EarlyStopping | None) -> None:
+    """Load the model, optimiser, schedule and early-stopping state saved after an epoch, if any."""
+    state = load_checkpoint(checkpoint_dir)
+    if state is None:
+        return
+    loop.encoder.load_state_dict(state["encoder"])
+    loop.loss_fn.load_state_dict(state["loss"])
+    loop.optimizer.load_state_dict(state["optimizer"])
+    loop.scheduler.load_state_dict(state["scheduler"])
+    loop.start_epoch, loop.step = int(state["epoch"]), int(state["step"])
     if stopper is not None:
-        stopper.restore_best(encoder, loss_fn)
-    encoder.eval()
+        stopper.load_checkpoint_state(state, loop.encoder, loop.loss_fn)
+    logger.info("Resuming after epoch %d (step %d)", loop.start_epoch, loop.step)
+
+
+def _epoch(loop: _Loop, epoch: int, callback: Callable[[StepInfo], None] | None,
+           should_stop: Callable[[], bool] | None) -> None:
+    """One pass over the epoch's batches, reporting every step.
+
+    Raises:
+        TrainingCancelled: ``should_stop`` said so (polled before every step).
+        TrainingError: The loss is NaN or infinite.
+    """
+    for batch in loop.epoch_batches[epoch]:
+        if should_stop is not None and should_stop():
+            raise TrainingCancelled("Training was cancelled.")
+        _step(loop, batch, epoch)
+        if callback is not None:
+            callback(_step_info(loop, epoch))
+
+
+def _end_of_epoch(loop: _Loop, epochs_done: int, stopper: EarlyStopping | None, checkpoint_dir: Path | None) -> bool:
+    """Score the validation slice and save a checkpoint; True when early stopping ends training here."""
+    if stopper is not None and stopper.after_epoch(epochs_done, loop.encoder, loop.loss_fn):
+        return True
+    if checkpoint_dir is not None and loop.config.checkpoint_every_epoch and epochs_done < loop.config.epochs:
+        _save(loop, checkpoint_dir, stopper, epochs_done)
+    return False
+
+
+def _step(loop: _Loop, batch: list[int], epoch: int) -> None:
+    """One optimiser step on one batch.
+
+    Raises:
+        TrainingError: The loss is NaN or infinite.
+    """
+    config, data = loop.config, loop.data
+    left = [data.left[i] for i in batch]
+    right = [data.right[i] for i in batch]
+    labels = loop.labels_all[batch].to(loop.encoder.device) if config.mask_false_negatives else None
+    use_autocast = config.bf16 and loop.encoder.device.type == "cuda"
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if use_autocast else contextlib.nullcontext()
+    loop.optimizer.zero_grad(set_to_none=True)
+    if config.mini_batch is not None:
+        # GradCache: the gradients are already in .grad when the (detached) loss comes back.
+        loss = cached_backward(loop.encoder, loop.loss_fn, left, right, labels, mini_batch=config.mini_batch,
+                               autocast_dtype=torch.bfloat16 if use_autocast else None)
+    else:
+        with autocast:
+            emb_left = loop.encoder(left, "left")
+            emb_right = loop.encoder(right, "right")
+        # The loss runs in float32: log-sum-exp over bf16 logits loses the small differences
+        # between candidates that the gradient depends on.
+        loss = loop.loss_fn.compute_loss_from_embeddings([emb_left.float(), emb_right.float()], labels)
+    if isinstance(loss, dict):
+        loss = sum(loss.values())
+    if not torch.isfinite(loss):
+        raise TrainingError(
+            f"The loss became {float(loss.detach())} at epoch {epoch + 1}, step {loop.step + 1}. Training was stopped "
+            "and no model was saved. Lower --learning-rate, raise --temperature (dot and l2 tilts "
+            "with large embeddings overflow easily), or check the data for empty texts."
+        )
+    if config.mini_batch is None:
+        loss.backward()
+    torch.nn.utils.clip_grad_norm_(loop.clipped, config.max_grad_norm)
+    loop.optimizer.step()
+    loop.scheduler.step()
+    loop.step += 1
+    loop.last = float(loss.detach())
+    loop.history.append(loop.last)
+
+
+def _step_info(loop: _Loop, epoch: int) -> StepInfo:
+    """The progress record of the step just taken (the ETA counts only this attempt's steps)."""
+    elapsed = time.perf_counter() - loop.started
+    done_here = loop.step - sum(len(b) for b in loop.epoch_batches[:loop.start_epoch])
+    total_steps = loop.total_steps
+    return StepInfo(
+        epoch=epoch + 1,
+        epochs=loop.config.epochs,
+        step=loop.step,
+        total_steps=total_steps,
+        loss=loop.last,
+        learning_rate=float(loop.scheduler.get_last_lr()[0]),
+        temperature=_or_nan(current_temperature(loop.loss_fn)),
+        elapsed_s=elapsed,
+        eta_s=elapsed / max(1, done_here) * (total_steps - loop.step),
+    )
+
+
+def _save(loop: _Loop, checkpoint_dir: Path, stopper: EarlyStopping | None, epochs_done: int) -> None:
+    """The state to resume from after ``epochs_done`` epochs."""
+    save_checkpoint(
+        checkpoint_dir,
+        encoder=loop.encoder.state_dict(),
+        loss=loop.loss_fn.state_dict(),
+        optimizer=loop.optimizer.state_dict(),
+        scheduler=loop.scheduler.state_dict(),
+        epoch=epochs_done,
+        step=loop.step,
+        **(stopper.checkpoint_state() if stopper is not None else {}),
+    )
+
+
+def _result(loop: _Loop, epochs_run: int, stopper: EarlyStopping | None, stopped_early: bool) -> TrainResult:
     return TrainResult(
-        steps=step,
+        steps=loop.step,
         epochs_completed=epochs_run,
-        final_loss=last if not math.isnan(last) else float("nan"),
-        seconds=time.perf_counter() - started,
-        resumed_from_epoch=start_epoch,
-        history=history,
+        final_loss=loop.last if not math.isnan(loop.last) else float("nan"),
+        seconds=time.perf_counter() - loop.started,
+        resumed_from_epoch=loop.start_epoch,
+        history=loop.history,
         best_epoch=stopper.best_epoch if stopper is not None else epochs_run,
         stopped_because=(STOP_PATIENCE if stopped_early else STOP_CAP) if stopper is not None else None,
         validation_curve=list(stopper.curve) if stopper is not None else [],

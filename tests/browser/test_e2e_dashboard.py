@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
+
 def _settle(page: Page) -> None:
     """Wait until Streamlit has finished the rerun a click started (its status widget is gone)."""
     page.wait_for_timeout(400)

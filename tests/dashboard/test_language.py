@@ -167,6 +167,7 @@ def _rows() -> list[dict]:
     metrics = {"recall@1": 0.5, "recall@5": 0.9, "mrr": 0.6, "median_rank": 2.0,
                "chance": {"recall@1": 0.25, "recall@5": 1.0}, "chance_mrr": 0.52}
     tuned = {**metrics, "recall@1": 0.75, "median_rank": 1.0}
+
     def both(m: dict) -> dict:
         return {"left_to_right": m, "right_to_left": m}
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import csv_bytes, toy_rows
+from dashboard_app import open_app
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
@@ -21,7 +22,6 @@ from engine.i18n import message, override, t
 from engine.models.packaged import MINILM, MULTILINGUAL, recommend, render_reason
 
 REPO = Path(__file__).resolve().parents[2]
-APP = str(REPO / "dashboard" / "app.py")
 JA_SAMPLE = REPO / "sample_data" / "catalogue_ja.csv"
 # The Japanese sample's headers, mapped by hand (as the Start page does).
 JA_COLUMNS = {"left": "商品名", "right": "商品説明", "group": "商品ID", "label": "カテゴリ"}
@@ -76,22 +76,12 @@ def _store(tmp_path: Path, *, japanese: bool = False, english: bool = False) -> 
     return root
 
 
-def _app(monkeypatch, store: Path, view: str | None = None) -> AppTest:
-    monkeypatch.setenv("TILTPILOT_STORE", str(store))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    if view:
-        at.switch_page(view).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _captions(at: AppTest) -> list[str]:
     return [c.value for c in at.caption]
 
 
 def test_japanese_data_preselects_the_multilingual_model_and_says_why(monkeypatch, tmp_path, built, submitted):
-    at = _app(monkeypatch, _store(tmp_path, japanese=True), "views/train.py")
+    at = open_app(monkeypatch, _store(tmp_path, japanese=True), "views/train.py")
     picker = at.selectbox(key=state.TRAIN_MODEL)
     assert picker.value == MULTILINGUAL
     reason = t("models.RECOMMEND_MULTILINGUAL", left_language="Japanese", right_language="Japanese")
@@ -104,7 +94,7 @@ def test_japanese_data_preselects_the_multilingual_model_and_says_why(monkeypatc
 
 
 def test_english_data_preselects_minilm(monkeypatch, tmp_path, built, submitted):
-    at = _app(monkeypatch, _store(tmp_path, english=True), "views/train.py")
+    at = open_app(monkeypatch, _store(tmp_path, english=True), "views/train.py")
     assert at.selectbox(key=state.TRAIN_MODEL).value == MINILM
     assert t("models.RECOMMEND_ENGLISH") in _captions(at)
     assert not at.warning and not at.error
@@ -117,14 +107,14 @@ def test_another_dataset_gets_its_own_preselection(monkeypatch, tmp_path, built)
 
     store = _store(tmp_path, japanese=True, english=True)
     _english, japanese = list_datasets(store)
-    at = _app(monkeypatch, store, "views/train.py")
+    at = open_app(monkeypatch, store, "views/train.py")
     assert at.selectbox(key=state.TRAIN_MODEL).value == MINILM
     at.selectbox(key=state.TRAIN_DATASET).select(japanese.digest).run()
     assert at.selectbox(key=state.TRAIN_MODEL).value == MULTILINGUAL
 
 
 def test_minilm_on_japanese_data_warns_that_it_reads_japanese_poorly(monkeypatch, tmp_path, built, submitted):
-    at = _app(monkeypatch, _store(tmp_path, japanese=True), "views/train.py")
+    at = open_app(monkeypatch, _store(tmp_path, japanese=True), "views/train.py")
     at.selectbox(key=state.TRAIN_MODEL).select(MINILM).run()
     # One language named once, though both sides are Japanese.
     assert [w.value for w in at.warning] == [plain(t("models.NOT_COVERED", model=MINILM, languages="Japanese"))]
@@ -134,7 +124,7 @@ def test_minilm_on_japanese_data_warns_that_it_reads_japanese_poorly(monkeypatch
 
 
 def test_an_unbuilt_multilingual_model_shows_the_fix_and_queues_nothing(monkeypatch, tmp_path, unbuilt, submitted):
-    at = _app(monkeypatch, _store(tmp_path, japanese=True), "views/train.py")
+    at = open_app(monkeypatch, _store(tmp_path, japanese=True), "views/train.py")
     assert at.selectbox(key=state.TRAIN_MODEL).value == MULTILINGUAL
     assert [e.value for e in at.error] == [plain(t("models.NOT_INSTALLED", model=MULTILINGUAL))]
     assert "tiltpilot models install" in at.error[0].value
@@ -147,7 +137,7 @@ def test_an_unbuilt_multilingual_model_shows_the_fix_and_queues_nothing(monkeypa
 def test_a_model_folder_is_queued_as_typed_and_a_missing_one_is_refused(monkeypatch, tmp_path, built, submitted):
     folder = tmp_path / "my *model*"
     folder.mkdir()
-    at = _app(monkeypatch, _store(tmp_path, english=True), "views/train.py")
+    at = open_app(monkeypatch, _store(tmp_path, english=True), "views/train.py")
     at.selectbox(key=state.TRAIN_MODEL).select(state.MODEL_FOLDER_CHOICE).run()
     assert at.info[0].value == t("train_page.MODEL_FOLDER_EMPTY")
     assert at.button(key=state.TRAIN_START).disabled
@@ -162,7 +152,7 @@ def test_a_model_folder_is_queued_as_typed_and_a_missing_one_is_refused(monkeypa
 
 def test_a_model_named_at_start_up_stays_the_initial_choice(monkeypatch, tmp_path, built, submitted):
     monkeypatch.setenv("TILTPILOT_MODEL", "minilm")  # an alias of the packaged MiniLM
-    at = _app(monkeypatch, _store(tmp_path, japanese=True), "views/train.py")
+    at = open_app(monkeypatch, _store(tmp_path, japanese=True), "views/train.py")
     assert at.selectbox(key=state.TRAIN_MODEL).value == MINILM
     assert t("models.STARTUP_CHOICE") in _captions(at)
     assert len(at.warning) == 1  # it still reads Japanese poorly
@@ -172,14 +162,14 @@ def test_a_model_named_at_start_up_stays_the_initial_choice(monkeypatch, tmp_pat
 
 def test_a_folder_named_at_start_up_fills_the_folder_field(monkeypatch, tmp_path, built):
     monkeypatch.setenv("TILTPILOT_MODEL", str(tmp_path))
-    at = _app(monkeypatch, _store(tmp_path, english=True), "views/train.py")
+    at = open_app(monkeypatch, _store(tmp_path, english=True), "views/train.py")
     assert at.selectbox(key=state.TRAIN_MODEL).value == state.MODEL_FOLDER_CHOICE
     assert at.text_input(key=state.TRAIN_MODEL_FOLDER).value == str(tmp_path)
 
 
 def test_the_selector_speaks_japanese(monkeypatch, tmp_path, built):
     monkeypatch.setenv("TILTPILOT_LANG", "ja")
-    at = _app(monkeypatch, _store(tmp_path, japanese=True), "views/train.py")
+    at = open_app(monkeypatch, _store(tmp_path, japanese=True), "views/train.py")
     picker = at.selectbox(key=state.TRAIN_MODEL)
     with override("ja"):
         assert picker.label == t("train_page.MODEL")
@@ -190,7 +180,7 @@ def test_the_selector_speaks_japanese(monkeypatch, tmp_path, built):
 @pytest.mark.parametrize(("button", "model"), [(state.LOAD_SAMPLE_JA, MULTILINGUAL), (state.LOAD_SAMPLE, MINILM)])
 def test_the_quick_run_uses_the_model_recommended_for_the_sample(monkeypatch, tmp_path, built, submitted, button,
                                                                  model):
-    at = _app(monkeypatch, tmp_path / "s")
+    at = open_app(monkeypatch, tmp_path / "s")
     at.button(key=button).click().run()
     assert not at.exception and not at.error
     assert [spec["model"] for spec in submitted] == [model]
@@ -200,7 +190,7 @@ def test_the_quick_run_uses_the_model_recommended_for_the_sample(monkeypatch, tm
 
 
 def test_the_japanese_quick_run_needs_the_multilingual_model_built(monkeypatch, tmp_path, unbuilt, submitted):
-    at = _app(monkeypatch, tmp_path / "s")
+    at = open_app(monkeypatch, tmp_path / "s")
     at.button(key=state.LOAD_SAMPLE_JA).click().run()
     assert not at.exception and submitted == []
     assert [e.value for e in at.error] == [plain(t("models.NOT_INSTALLED", model=MULTILINGUAL))]

@@ -58,7 +58,7 @@ def test_results_show_charts_intervals_and_verdicts(monkeypatch, run_store):
     # Two runs x (base, tuned) with 95% error bars from the stored bootstrap.
     assert {trace["type"] for trace in bars["data"]} >= {"bar"}
     assert any(trace.get("error_y", {}).get("array") for trace in bars["data"] if trace["type"] == "bar")
-    from engine.analysis.verdict import render_verdict
+    from engine.analysis.evidence.verdict import render_verdict
 
     # The verdicts name the direction by the user's columns (the Results page's decision layout).
     comparison = json.loads((run_store / "comparison.json").read_text())

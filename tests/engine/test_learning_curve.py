@@ -130,14 +130,14 @@ def test_learning_curve_end_to_end(tmp_path: Path, toy160_csv: Path, tiny_model_
 
 
 # ---------------------------------------------------------------------------------------------
-# combining training noise and test noise (engine.analysis.training_noise)
+# combining training noise and test noise (engine.analysis.evidence.training_noise)
 
 
 def test_training_noise_interval_is_the_t_interval_of_the_seed_mean_without_test_noise() -> None:
     """All-ones counts remove the test noise: the interval is mean ± t(S-1) s / sqrt(S), by hand."""
     from scipy import stats
 
-    from engine.analysis.training_noise import seeds_and_test
+    from engine.analysis.evidence.training_noise import seeds_and_test
 
     q = 10
     # Recall@1 per seed: 0.2, 0.4, 0.6 (mean 0.4, sd 0.2)
@@ -147,13 +147,25 @@ def test_training_noise_interval_is_the_t_interval_of_the_seed_mean_without_test
     half = stats.t.ppf(0.975, 2) * 0.2 / np.sqrt(3)  # 4.30 * 0.1155 = 0.497
     assert summary["estimate"] == pytest.approx(0.4) and summary["seed_sd"] == pytest.approx(0.2)
     assert (summary["test_low"], summary["test_high"]) == (pytest.approx(0.4), pytest.approx(0.4))
-    assert summary["low"] == pytest.approx(0.4 - half, abs=0.02) and summary["high"] == pytest.approx(0.4 + half, abs=0.02)
+    # 0.4 - 0.497 is below any possible Recall@1, so the low end is held at 0.
+    assert summary["low"] == 0.0 and summary["high"] == pytest.approx(0.4 + half, abs=0.02)
     assert reps.shape == (20000,)
 
 
+def test_training_noise_interval_stays_inside_the_metric_range() -> None:
+    """Two seeds far apart (t(1) quantile 12.7): the interval is held to [0, 1], where Recall@1 lives."""
+    from engine.analysis.evidence.training_noise import seeds_and_test
+
+    q = 10
+    seeds = [np.array([1] * hits + [5] * (q - hits)) for hits in (1, 9)]  # Recall@1 0.1 and 0.9
+    summary, reps = seeds_and_test(seeds, "recall@1", np.ones((5000, q), dtype=np.int64), np.random.default_rng(0), 0.95)
+    assert 0.0 <= summary["low"] < 0.1 and 0.9 < summary["high"] <= 1.0
+    assert reps.min() >= 0.0 and reps.max() <= 1.0
+
+
 def test_training_noise_adds_to_test_noise_and_vanishes_without_spread() -> None:
-    from engine.analysis.bootstrap import resample_counts
-    from engine.analysis.training_noise import seeds_and_test
+    from engine.analysis.evidence.bootstrap import resample_counts
+    from engine.analysis.evidence.training_noise import seeds_and_test
 
     rng = np.random.default_rng(1)
     ranks = rng.integers(1, 4, size=200)

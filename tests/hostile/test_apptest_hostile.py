@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 UPLOAD_KEY = "upload_file"   # dashboard.state.UPLOAD
 SAVE_KEY = "save_dataset"    # dashboard.state.SAVE_DATASET
+STORE_PHOTOS_KEY = "store_photos"  # dashboard.state.STORE_PHOTOS: a ZIP is checked and stored in one step
 ROLE_PREFIX = "column_role_"  # dashboard.state.ROLE_PREFIX
 _CHOOSER_REFUSAL = "Invalid file extension"  # streamlit.elements.lib.file_uploader_utils
 # Elements whose body Streamlit renders as Markdown.
@@ -103,7 +104,7 @@ def upload_and_save(at: AppTest, name: str, upload_name: str, data: bytes) -> di
         _step(at)
         _until_audited(at)
         seen["errors"] = _shown(at, "error")
-    save = [b for b in at.button if b.key == SAVE_KEY]
+    save = [b for b in at.button if b.key in (SAVE_KEY, STORE_PHOTOS_KEY)]
     if save and not seen["errors"]:
         save[0].click()
         _step(at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.analysis.latent_map import latent_map
+from engine.analysis.evidence.latent_map import latent_map
 
 pytestmark = pytest.mark.slow
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from engine.analysis import wording
-from engine.analysis.calibration import calibration_report
-from engine.analysis.drilldown import drilldown
-from engine.analysis.latent_map import _takeaway
-from engine.analysis.power_law import fit_saturating_power_law, render_fit_warnings
-from engine.analysis.similarity import compare_distributions, similarity_distributions
+from engine.analysis.evidence.calibration import calibration_report
+from engine.analysis.evidence.drilldown import drilldown
+from engine.analysis.evidence.latent_map import _takeaway
+from engine.analysis.evidence.power_law import fit_saturating_power_law, render_fit_warnings
+from engine.analysis.evidence.similarity import compare_distributions, similarity_distributions
 from engine.i18n import override
 
 
@@ -104,7 +104,7 @@ def test_old_results_without_keys_fall_back_to_english():
 
 
 def test_covariance_caveat_with_nested_phrase_in_japanese():
-    from engine.analysis.cross_modal_gaussian import CrossModalGaussianFit
+    from engine.analysis.gaussian.fit import CrossModalGaussianFit
 
     rng = np.random.default_rng(1)
     u = rng.normal(size=(30, 4))

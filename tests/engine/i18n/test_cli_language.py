@@ -7,7 +7,7 @@ import json
 import pytest
 from conftest import toy_rows, write_csv
 
-from engine.analysis.power_law import pairs_needed, render_fit_warnings, render_pairs_needed
+from engine.analysis.evidence.power_law import pairs_needed, render_fit_warnings, render_pairs_needed
 from engine.cli import main
 from engine.compare import format_table
 from engine.console_text import display_width

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from engine.analysis.bootstrap import compare_runs, fine_tuning_effect
-from engine.analysis.verdict import fine_tuning_verdict_entry, render_verdict, verdict_entry
+from engine.analysis.evidence.bootstrap import compare_runs, fine_tuning_effect
+from engine.analysis.evidence.verdict import fine_tuning_verdict_entry, render_verdict, verdict_entry
 from engine.i18n import override
 
 SIGNIFICANT = {"metric": "recall@1", "estimate": 0.031, "low": 0.008, "high": 0.054, "confidence": 0.95,

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from engine.analysis.power_law import fit_saturating_power_law
+from engine.analysis.evidence.power_law import fit_saturating_power_law
 from engine.errors import DataError
 from engine.roi import (
     Estimate,
