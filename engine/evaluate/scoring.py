@@ -130,35 +130,24 @@ def _plan(chunk_size: int, n_gallery: int, dim: int) -> tuple[int, int]:
 class _TiledGallery:
     """Scores query chunks against a gallery tile by tile with the model's tilt.
 
-    One tile covering the whole gallery is one plain ``tilt_scores(queries, gallery)`` call, as
-    before tiling. With several tiles, cosine and dot score each tile with ``tilt_scores`` (both are
-    row-wise, so a row's score does not depend on its tile). The l2 tilt centres on the mean of
-    the rows it is given, which differs between tiles, so duplicated items in two tiles could get
-    scores a rounding error apart and a tie would be broken; instead every tile uses the whole
-    gallery's centre ``c`` and the paper's identity
-    ``-|u - v|^2 / 2 = <[u', -|u'|^2 / 2, 1], [v', 1, -|v'|^2 / 2]>`` with ``u' = u - c``, ``v' = v - c``,
-    scored by the dot tilt and capped at 0 as the l2 tilt caps it.
+    Cosine and dot are row-wise, so a row's score does not depend on its tile. The l2 tilt measures
+    from a centre, by default the mean of the rows it is given, which differs between tiles:
+    duplicated items in two tiles could get scores a rounding error apart and a tie would be
+    broken. So every tile passes the whole gallery's mean, the centre one tile covering the whole
+    gallery would use by default.
     """
 
     def __init__(self, gallery: Tensor, tilt: str, tile: int) -> None:
         self.gallery, self.tilt, self.tile = gallery, tilt, tile
         self.n = gallery.shape[0]
-        self.centre = gallery.mean(dim=0) if tilt == "l2" and tile < self.n else None
+        self.centre = gallery.mean(dim=0)  # the l2 tilt's centre for every tile; cosine and dot ignore it
 
     def tiles(self) -> range:
         return range(0, self.n, self.tile)
 
     def scores(self, q_block: Tensor, start: int) -> Tensor:
         """(b, tile) scores of ``q_block`` against gallery rows ``start:start + tile``."""
-        if self.tile >= self.n:
-            return tilt_scores(q_block, self.gallery, self.tilt)
-        rows = self.gallery[start : start + self.tile]
-        if self.centre is None:
-            return tilt_scores(q_block, rows, self.tilt)
-        left, right = q_block - self.centre, rows - self.centre
-        left = torch.cat([left, -0.5 * left.pow(2).sum(1, keepdim=True), torch.ones_like(left[:, :1])], dim=1)
-        right = torch.cat([right, torch.ones_like(right[:, :1]), -0.5 * right.pow(2).sum(1, keepdim=True)], dim=1)
-        return tilt_scores(left, right, "dot").clamp_max_(0.0)
+        return tilt_scores(q_block, self.gallery[start : start + self.tile], self.tilt, centre=self.centre)
 
 
 def _chunk_ranks(tiled: _TiledGallery, q_block: Tensor, codes: Tensor, g_codes: Tensor) -> Tensor:

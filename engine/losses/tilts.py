@@ -46,24 +46,25 @@ def default_temperature(tilt: str) -> float:
     return TILT_TABLE[check_tilt(tilt)].default_temperature
 
 
-def _cosine(left: Tensor, right: Tensor) -> Tensor:
+def _cosine(left: Tensor, right: Tensor, centre: Tensor | None) -> Tensor:  # not translation invariant: no centre
     return F.normalize(left, dim=-1, eps=_NORM_EPS) @ F.normalize(right, dim=-1, eps=_NORM_EPS).T
 
 
-def _dot(left: Tensor, right: Tensor) -> Tensor:
+def _dot(left: Tensor, right: Tensor, centre: Tensor | None) -> Tensor:  # not translation invariant: no centre
     return left @ right.T
 
 
-def _neg_half_squared_distance(left: Tensor, right: Tensor) -> Tensor:
+def _neg_half_squared_distance(left: Tensor, right: Tensor, centre: Tensor | None) -> Tensor:
     # |u - v|^2 = |u|^2 + |v|^2 - 2<u, v> needs one matmul instead of a (B, B, D) difference
     # tensor, but its rounding error grows with |u|^2. Distances are translation invariant, so
     # subtract a common centre first (detached: the exact gradient through it is zero); this
     # removes the error from a shared offset, common in pretrained embeddings. The centre is the
-    # right side's mean, so scoring query chunks against one gallery uses one centre for every
-    # chunk and a row's scores do not depend on the chunking. What cancellation remains can leave
+    # right side's mean unless given, so scoring query chunks against one gallery uses one centre
+    # for every chunk; a gallery scored in tiles passes its whole mean, so a row's scores depend on
+    # neither the chunking nor the tiling. What cancellation remains can leave
     # tiny negative values for near-identical rows; a squared distance is never negative, so clamp
     # them (the true gradient there is ~0 anyway).
-    centre = right.mean(dim=0).detach()  # (D,)
+    centre = (right.mean(dim=0) if centre is None else centre).detach()  # (D,)
     left, right = left - centre, right - centre
     sq_left = left.pow(2).sum(dim=-1, keepdim=True)  # (B_left, 1)
     sq_right = right.pow(2).sum(dim=-1).unsqueeze(0)  # (1, B_right)
@@ -72,7 +73,9 @@ def _neg_half_squared_distance(left: Tensor, right: Tensor) -> Tensor:
 
 # The one scoring function per tilt, used by the losses, the retrieval evaluation and the
 # analyses alike. A new tilt is a name in engine/names.py plus one entry here.
-TILT_SCORES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
+# Each takes (left, right, centre); ``centre`` is a point to measure from, which only a
+# translation-invariant tilt (l2) may use.
+TILT_SCORES: dict[str, Callable[[Tensor, Tensor, Tensor | None], Tensor]] = {
     "cosine": _cosine,
     "dot": _dot,
     "l2": _neg_half_squared_distance,
@@ -80,13 +83,16 @@ TILT_SCORES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
 assert tuple(TILT_SCORES) == TILTS, "engine.names.TILT_NAMES and TILT_SCORES must list the same tilts"
 
 
-def tilt_scores(left: Tensor, right: Tensor, tilt: str) -> Tensor:
+def tilt_scores(left: Tensor, right: Tensor, tilt: str, *, centre: Tensor | None = None) -> Tensor:
     """``S[i, j] = s(left_i, right_j)`` without temperature, for every left and right item.
 
     Args:
         left: Left embeddings (the paper's u), shape (B_left, D), any float dtype.
         right: Right embeddings (v), shape (B_right, D).
         tilt: ``"cosine"``, ``"dot"`` or ``"l2"`` (see the module docstring).
+        centre: For l2, the (D,) point distances are computed from (default: the mean of
+            ``right``); scoring one gallery in tiles passes the whole gallery's mean. Cosine and dot
+            are not translation invariant and ignore it.
 
     Returns:
         ``S`` of shape (B_left, B_right), in the inputs' dtype.
@@ -100,7 +106,7 @@ def tilt_scores(left: Tensor, right: Tensor, tilt: str) -> Tensor:
             f"tilt scores: got left {tuple(left.shape)} and right {tuple(right.shape)}, expected two 2-D "
             "tensors (rows, dim) with the same dim. Both towers must embed into the same space."
         )
-    return TILT_SCORES[tilt](left, right)
+    return TILT_SCORES[tilt](left, right, centre)
 
 
 def similarity_matrix(left: Tensor, right: Tensor, tilt: str, temperature: float | Tensor) -> Tensor:

@@ -113,8 +113,8 @@ def test_memory_is_bounded_by_chunk_size(monkeypatch: pytest.MonkeyPatch) -> Non
     shapes: list[tuple[int, ...]] = []
     real_block = scoring.tilt_scores
 
-    def spy(qb: torch.Tensor, gb: torch.Tensor, tilt: str) -> torch.Tensor:
-        out = real_block(qb, gb, tilt)
+    def spy(qb: torch.Tensor, gb: torch.Tensor, tilt: str, **centre) -> torch.Tensor:
+        out = real_block(qb, gb, tilt, **centre)
         shapes.append(tuple(out.shape))
         return out
 
@@ -190,9 +190,9 @@ def test_memory_does_not_grow_with_gallery(monkeypatch: pytest.MonkeyPatch) -> N
     shapes: list[tuple[int, ...]] = []
     real_block = scoring.tilt_scores
 
-    def spy(qb: torch.Tensor, gb: torch.Tensor, tilt: str) -> torch.Tensor:
+    def spy(qb: torch.Tensor, gb: torch.Tensor, tilt: str, **centre) -> torch.Tensor:
         shapes.append((qb.shape[0], gb.shape[0]))
-        return real_block(qb, gb, tilt)
+        return real_block(qb, gb, tilt, **centre)
 
     monkeypatch.setattr(scoring, "tilt_scores", spy)
     first_relevant_ranks(q, g, list(range(40)), list(range(3000)), tilt="l2", chunk_size=1024)

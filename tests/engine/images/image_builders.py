@@ -8,7 +8,11 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
+
+from engine.datasets import DATASETS_DIR, store_upload
+from engine.errors import DataError
 
 N_PAIRS = 12  # over the trainable minimum of 10 distinct pairs
 
@@ -58,3 +62,14 @@ def write_folder(root: Path, files: dict[str, bytes]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return root
+
+
+def assert_upload_refused(store: Path, data: bytes, *words: str, name: str = "photos.zip") -> DataError:
+    """``store_upload`` refuses ``data`` with a message holding every one of ``words``, and leaves nothing stored."""
+    with pytest.raises(DataError) as caught:
+        store_upload(store, name, data)
+    for word in words:
+        assert word in str(caught.value), str(caught.value)
+    datasets = store / DATASETS_DIR
+    assert not datasets.exists() or list(datasets.iterdir()) == [], "nothing half-imported may stay"
+    return caught.value

@@ -10,23 +10,12 @@ import zipfile
 
 import pytest
 from bombs import zeros_deflated, zip_with_deflated
-from image_builders import dataset_files, zip_bytes
+from image_builders import assert_upload_refused, dataset_files, zip_bytes
 
-from engine.datasets import DATASETS_DIR, store_upload
+from engine.datasets import store_upload
 from engine.errors import DataError
 from engine.images import archive as archive_module
 from engine.images.limits import MAX_MEMBER_MB, MAX_RATIO
-
-
-def _refused(store, data: bytes, *words: str, name: str = "photos.zip") -> str:
-    with pytest.raises(DataError) as caught:
-        store_upload(store, name, data)
-    message = str(caught.value)
-    for word in words:
-        assert word in message, message
-    datasets = store / DATASETS_DIR
-    assert not datasets.exists() or list(datasets.iterdir()) == [], "something was left behind"
-    return message
 
 
 def _with_entry(info: zipfile.ZipInfo, data: bytes) -> bytes:
@@ -40,19 +29,19 @@ def _with_entry(info: zipfile.ZipInfo, data: bytes) -> bytes:
 
 @pytest.mark.parametrize("entry", ["../evil.png", "photos/../../evil.png", "..\\evil.png"])
 def test_an_entry_with_dot_dot_is_refused(store, entry):
-    _refused(store, _with_entry(zipfile.ZipInfo(entry), b"x"), "'..'", entry)
+    assert_upload_refused(store, _with_entry(zipfile.ZipInfo(entry), b"x"), "'..'", entry)
 
 
 @pytest.mark.parametrize("entry", ["/etc/evil.png", "C:/evil.png", "C:\\evil.png"])
 def test_an_entry_with_an_absolute_path_is_refused(store, entry):
-    _refused(store, _with_entry(zipfile.ZipInfo(entry), b"x"), "absolute path", entry)
+    assert_upload_refused(store, _with_entry(zipfile.ZipInfo(entry), b"x"), "absolute path", entry)
 
 
 def test_a_symlink_entry_is_refused(store):
     link = zipfile.ZipInfo("photos/link.png")
     link.create_system = 3
     link.external_attr = (stat.S_IFLNK | 0o777) << 16
-    _refused(store, _with_entry(link, b"/etc/passwd"), "'photos/link.png'", "symbolic link")
+    assert_upload_refused(store, _with_entry(link, b"/etc/passwd"), "'photos/link.png'", "symbolic link")
 
 
 def test_a_zip_bomb_of_2_gb_is_refused_quickly_in_bounded_memory(store):
@@ -62,7 +51,7 @@ def test_a_zip_bomb_of_2_gb_is_refused_quickly_in_bounded_memory(store):
     assert len(data) < 3 << 20
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    _refused(store, data, "'photos/p0.png'", f"limit of {MAX_MEMBER_MB:,} MB", "ZIP bomb")
+    assert_upload_refused(store, data, "'photos/p0.png'", f"limit of {MAX_MEMBER_MB:,} MB", "ZIP bomb")
     assert time.perf_counter() - start < 2.0
     assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 100  # MB
 
@@ -70,7 +59,7 @@ def test_a_zip_bomb_of_2_gb_is_refused_quickly_in_bounded_memory(store):
 def test_a_bomb_under_the_size_limit_is_refused_by_its_ratio(store):
     stream, crc = zeros_deflated(64)  # 64 MiB, under the per-member limit, compressed ~1000 times
     data = zip_with_deflated("photos/p0.png", stream, crc, 64 << 20)
-    _refused(store, data, "'photos/p0.png'", f"(the limit is {MAX_RATIO})", "ZIP bomb")
+    assert_upload_refused(store, data, "'photos/p0.png'", f"(the limit is {MAX_RATIO})", "ZIP bomb")
 
 
 def test_a_bomb_that_lies_about_its_size_is_stopped_while_unpacking(store):
@@ -79,7 +68,7 @@ def test_a_bomb_that_lies_about_its_size_is_stopped_while_unpacking(store):
     files = {k: v for k, v in dataset_files().items() if k != "photos/p0.png"}
     data = zip_with_deflated("photos/p0.png", stream, crc, 1024, files)
     start = time.perf_counter()
-    _refused(store, data, "'photos/p0.png'", "damaged")  # zipfile stops at the declared size; the checksum fails
+    assert_upload_refused(store, data, "'photos/p0.png'", "damaged")  # zipfile stops at the declared size; the checksum fails
     assert time.perf_counter() - start < 2.0
 
 
@@ -97,15 +86,15 @@ def test_actual_bytes_past_the_budget_stop_extraction(tmp_path, monkeypatch):
 
 def test_too_many_entries_are_refused(store, monkeypatch):
     monkeypatch.setattr(archive_module, "MAX_MEMBERS", 5)
-    _refused(store, zip_bytes(dataset_files()), "more than 5 files")
+    assert_upload_refused(store, zip_bytes(dataset_files()), "more than 5 files")
 
 
 def test_a_file_that_is_not_a_zip_is_refused(store):
-    _refused(store, b"PK\x03\x04 not really a zip" * 10, "'photos.zip' is not a readable ZIP archive")
+    assert_upload_refused(store, b"PK\x03\x04 not really a zip" * 10, "'photos.zip' is not a readable ZIP archive")
 
 
 def test_a_zip_of_a_table_without_a_manifest_is_not_supported(store):
-    _refused(store, zip_bytes({"pairs.csv": b"title,description\na,b\n"}), "holds no manifest", "not supported")
+    assert_upload_refused(store, zip_bytes({"pairs.csv": b"title,description\na,b\n"}), "holds no manifest", "not supported")
 
 
 def test_macos_entries_are_ignored(store):
@@ -122,8 +111,8 @@ def test_an_encrypted_entry_is_refused(store):
     data = bytearray(_with_entry(zipfile.ZipInfo("photos/locked.png"), b"\x00" * 64))
     last = data.rfind(b"PK\x01\x02")  # the central record of the entry written last; zipfile never writes the flag
     data[last + 8] |= 0x1  # general-purpose flags: bit 0 = encrypted
-    _refused(store, bytes(data), "'photos/locked.png'", "encrypted")
+    assert_upload_refused(store, bytes(data), "'photos/locked.png'", "encrypted")
 
 
 def test_two_entries_with_one_name_are_refused(store):
-    _refused(store, _with_entry(zipfile.ZipInfo("photos/./p0.png"), b"x"), "'photos/./p0.png' twice")
+    assert_upload_refused(store, _with_entry(zipfile.ZipInfo("photos/./p0.png"), b"x"), "'photos/./p0.png' twice")

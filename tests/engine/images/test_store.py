@@ -8,12 +8,12 @@ import json
 
 import pytest
 from bombs import png_declaring
-from image_builders import N_PAIRS, dataset_files, manifest_csv, picture, zip_bytes
+from image_builders import N_PAIRS, assert_upload_refused, dataset_files, manifest_csv, picture, zip_bytes
 from PIL import Image
 
 from engine.data import load_pairs, render_load_note
 from engine.data.error_text import render_error
-from engine.datasets import DATASETS_DIR, META_FILE, list_datasets, store_upload
+from engine.datasets import META_FILE, list_datasets, store_upload
 from engine.errors import DataError
 from engine.i18n import override
 from engine.images import thumbnail_path
@@ -21,14 +21,8 @@ from engine.images.limits import THUMBNAIL_PX
 from engine.train.batching import no_duplicate_batches
 
 
-def _refused(store, files: dict[str, bytes], *words: str) -> DataError:
-    with pytest.raises(DataError) as caught:
-        store_upload(store, "photos.zip", zip_bytes(files))
-    for word in words:
-        assert word in str(caught.value), str(caught.value)
-    datasets = store / DATASETS_DIR
-    assert not datasets.exists() or list(datasets.iterdir()) == [], "nothing half-imported may stay"
-    return caught.value
+def assert_files_refused(store, files: dict[str, bytes], *words: str) -> DataError:
+    return assert_upload_refused(store, zip_bytes(files), *words)
 
 
 def _with_row(files: dict[str, bytes], image: str, caption: str = "one more product") -> dict[str, bytes]:
@@ -112,7 +106,7 @@ def test_a_jsonl_manifest_with_japanese_headers(store):
 def test_an_explicit_column_mapping(store):
     notes = [f"internal note {i}" for i in range(N_PAIRS)]
     files = dataset_files(image_column="pic", text_column="blurb", extra={"remark": notes})
-    _refused(store, files, "no column holds their texts")  # two text columns with unusual names: which one?
+    assert_files_refused(store, files, "no column holds their texts")  # two text columns with unusual names: which one?
     entry = store_upload(store, "photos.zip", zip_bytes(files), columns={"left": "pic", "right": "remark"})
     assert load_pairs(entry.path).right[1] == "internal note 1"
     swapped = store_upload(store / "other", "photos.zip", zip_bytes(files), columns={"left": "blurb", "right": "pic"})
@@ -156,7 +150,7 @@ def test_duplicate_pictures_share_one_stored_file_are_noted_and_never_share_a_ba
 
 
 def test_a_missing_image_is_refused_by_name(store):
-    err = _refused(store, _with_row(dataset_files(), "photos/absent.png"), "'photos/absent.png' is not there",
+    err = assert_files_refused(store, _with_row(dataset_files(), "photos/absent.png"), "'photos/absent.png' is not there",
                    f"row {N_PAIRS + 1}")
     with override("ja"):
         assert "「photos/absent.png」が見つかりません" in render_error(err)
@@ -165,53 +159,53 @@ def test_a_missing_image_is_refused_by_name(store):
 def test_an_unreadable_file_is_refused_by_name(store):
     files = _with_row(dataset_files(), "photos/notes.png")
     files["photos/notes.png"] = b"just some text\n" * 20
-    _refused(store, files, "'photos/notes.png' is not a picture")
+    assert_files_refused(store, files, "'photos/notes.png' is not a picture")
 
 
 def test_a_truncated_jpeg_is_refused_by_name(store):
     whole = picture(50, fmt="JPEG", size=(96, 64))
     files = _with_row(dataset_files(), "photos/cut.jpg")
     files["photos/cut.jpg"] = whole[: len(whole) * 2 // 3]
-    _refused(store, files, "'photos/cut.jpg' is damaged or cut off")
+    assert_files_refused(store, files, "'photos/cut.jpg' is damaged or cut off")
 
 
 def test_a_pixel_bomb_png_is_refused_by_name(store):
     files = _with_row(dataset_files(), "photos/bomb.png")
     files["photos/bomb.png"] = png_declaring(50_000, 50_000)
-    _refused(store, files, "'photos/bomb.png'", "decompression bomb")
+    assert_files_refused(store, files, "'photos/bomb.png'", "decompression bomb")
 
 
 @pytest.mark.parametrize("path", ["../outside.png", "photos/../../outside.png"])
 def test_a_manifest_path_outside_the_archive_is_refused(store, path):
-    _refused(store, _with_row(dataset_files(), path), f"'{path}' points outside the folder")
+    assert_files_refused(store, _with_row(dataset_files(), path), f"'{path}' points outside the folder")
 
 
 @pytest.mark.parametrize("path", ["/etc/photo.png", "C:\\photos\\p0.png", "file:///photos/p0.png"])
 def test_an_absolute_manifest_path_is_refused(store, path):
-    _refused(store, _with_row(dataset_files(), path), "is an absolute path")
+    assert_files_refused(store, _with_row(dataset_files(), path), "is an absolute path")
 
 
 def test_a_manifest_path_without_an_image_extension_is_refused(store):
     files = _with_row(dataset_files(), "photos/readme.txt")
     files["photos/readme.txt"] = b"hello"
-    _refused(store, files, "'photos/readme.txt' in the image column does not end in an image extension")
+    assert_files_refused(store, files, "'photos/readme.txt' in the image column does not end in an image extension")
 
 
 def test_too_few_usable_pairs_are_refused(store):
     files = dataset_files(n=4)
-    _refused(store, files, "4 distinct (left, right) pairs", "at least 10")
+    assert_files_refused(store, files, "4 distinct (left, right) pairs", "at least 10")
 
 
 def test_a_manifest_without_a_text_column_is_refused(store):
     files = {f"photos/p{i}.png": picture(i) for i in range(N_PAIRS)}
     files["manifest.csv"] = manifest_csv([{"image": f"photos/p{i}.png", "n": str(i)} for i in range(N_PAIRS)])
-    _refused(store, files, "'image' holds the pictures, but no column holds their texts")
+    assert_files_refused(store, files, "'image' holds the pictures, but no column holds their texts")
 
 
 def test_two_manifests_are_refused(store):
     files = dataset_files()
     files["manifest.jsonl"] = b'{"image": "photos/p0.png", "caption": "x"}\n'
-    _refused(store, files, "more than one manifest")
+    assert_files_refused(store, files, "more than one manifest")
 
 
 def test_pictures_outside_a_store_have_no_thumbnail(tmp_path):
@@ -235,7 +229,7 @@ def test_make_thumbnail_turns_transparency_white(tmp_path):
 
 def test_a_manifest_without_image_paths_is_refused(store):
     rows = [{"title": f"mug {i}", "description": f"a mug, model {i}"} for i in range(N_PAIRS)]
-    _refused(store, {"manifest.csv": manifest_csv(rows)}, "'manifest.csv' has no column of image paths",
+    assert_files_refused(store, {"manifest.csv": manifest_csv(rows)}, "'manifest.csv' has no column of image paths",
              "'title', 'description'")
 
 
