@@ -1,7 +1,7 @@
 """Peak memory of one training step, cached (GradCache) against uncached, at growing batch sizes (issue 13).
 
 Usage: .venv/bin/python bench/bench_cached_memory.py [--batches 64,256,1024] [--mini-batch 64]
-       [--device cpu|cuda] [--json out.json]
+       [--device cpu|cuda] [--largest MAX] [--json out.json]
 
 Each measurement runs in a fresh child process (peak RSS only ever grows, so processes cannot be
 shared): it loads the packaged all-MiniLM-L6-v2 (``max_seq_length`` 64), makes B synthetic pairs of
@@ -105,6 +105,8 @@ def _run_child(batch: int, mini_batch: int | None, device: str, cap_mb: float) -
                 return {"batch": batch, "mini_batch": mini_batch, "over_cap_mb": cap_mb}
             time.sleep(0.1)
         out, err = proc.communicate()
+    if proc.returncode != 0 and "out of memory" in err.lower():
+        return {"batch": batch, "mini_batch": mini_batch, "out_of_memory": True}
     if proc.returncode != 0:
         raise RuntimeError(f"child failed ({proc.returncode}): {err[-2000:]}")
     return json.loads(out.strip().splitlines()[-1])
@@ -129,6 +131,29 @@ def _table(rows: list[dict[str, float]], device: str) -> str:
     return "\n".join(lines)
 
 
+def _grid(batches: list[int], args: argparse.Namespace) -> list[dict[str, float]]:
+    rows = []
+    for batch in batches:
+        for mini_batch in (None, args.mini_batch):
+            rows.append(_run_child(batch, mini_batch, args.device, args.cap_mb))
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
+def _largest(first: int, args: argparse.Namespace) -> list[dict[str, float]]:
+    """Doubling batch sizes per mode until one runs out of memory (or passes ``args.largest``)."""
+    rows = []
+    for mini_batch in (None, args.mini_batch):
+        batch = first
+        while batch <= args.largest:
+            rows.append(_run_child(batch, mini_batch, args.device, args.cap_mb))
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+            if "out_of_memory" in rows[-1] or "over_cap_mb" in rows[-1]:
+                break
+            batch *= 2
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", default="64,256,1024")
@@ -136,6 +161,9 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     parser.add_argument("--cap-mb", type=float, default=8000,
                         help="stop a measurement whose RSS passes this (CPU; the machine is shared)")
+    parser.add_argument("--largest", type=int, metavar="MAX",
+                        help="instead: double the batch from the first of --batches up to MAX until a step runs "
+                             "out of memory, cached and uncached (for a GPU)")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -143,12 +171,13 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(batches[0], args.mini_batch or None, args.device)))
         return
-    rows = []
-    for batch in batches:
+    rows = _largest(batches[0], args) if args.largest else _grid(batches, args)
+    print(_table([r for r in rows if "out_of_memory" not in r], args.device))
+    if args.largest:
         for mini_batch in (None, args.mini_batch):
-            rows.append(_run_child(batch, mini_batch, args.device, args.cap_mb))
-            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
-    print(_table(rows, args.device))
+            fits = [r["batch"] for r in rows if r["mini_batch"] == mini_batch and "out_of_memory" not in r]
+            mode = f"cached (mini-batch {mini_batch})" if mini_batch else "uncached"
+            print(f"largest batch that fits, {mode}: {max(fits) if fits else 'none'} (tried up to {args.largest})")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2), encoding="utf-8")
 

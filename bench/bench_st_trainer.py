@@ -1,7 +1,7 @@
 """Training throughput of our trainer against sentence-transformers' own trainer (issue 13, deliverable 1(a)).
 
 Usage: HF_HUB_OFFLINE=1 nice .venv/bin/python bench/bench_st_trainer.py [--quick] [--epochs 5] [--repeats 3]
-       [--threads N] [--json out.json]
+       [--threads N] [--device cpu|cuda] [--omp-wait default|passive|active] [--json out.json]
 
 Contenders, on identical settings:
 
@@ -77,26 +77,27 @@ def _quality(left, right, groups) -> dict[str, dict[str, float]]:
     return {direction: bootstrap_metrics(r, ks=(1,), seed=SEED)["recall@1"] for direction, r in ranks.items()}
 
 
-def _train_ours(train, test, epochs: int) -> dict[str, Any]:
+def _train_ours(train, test, epochs: int, device: str) -> dict[str, Any]:
     from engine.config import TrainConfig
     from engine.losses import build_loss
     from engine.models import load_encoder
     from engine.train import train as train_model
 
-    encoder = load_encoder(None, device="cpu", max_seq_length=SEQ_LEN)
+    encoder = load_encoder(None, device=device, max_seq_length=SEQ_LEN)
     loss = build_loss("clip", tilt="cosine", temperature=TEMPERATURE)
     config = TrainConfig(epochs=epochs, batch_size=BATCH, learning_rate=LEARNING_RATE, warmup_ratio=WARMUP_RATIO,
                          weight_decay=WEIGHT_DECAY, max_grad_norm=MAX_GRAD_NORM, seed=SEED, early_stopping=False,
                          checkpoint_every_epoch=False)
     started, cpu_started = time.perf_counter(), time.process_time()
     result = train_model(encoder, loss, train, config)
+    _synchronise(device)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     pairs = sum(len(b) for b in _our_batches(train, epochs))
     quality = _quality(encoder.encode(list(test.left), "left"), encoder.encode(list(test.right), "right"), test.group)
     return {"steps": result.steps, "pairs": pairs, "seconds": seconds, "cpu_seconds": cpu_seconds, "r1": quality}
 
 
-def _train_theirs(train, test, steps: int) -> dict[str, Any]:
+def _train_theirs(train, test, steps: int, device: str) -> dict[str, Any]:
     from datasets import Dataset
     from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesSymmetricRankingLoss
@@ -116,7 +117,7 @@ def _train_theirs(train, test, steps: int) -> dict[str, Any]:
             CountingLoss.pairs += int(sentence_features[0]["input_ids"].shape[0])
             return super().forward(sentence_features, labels)
 
-    model = SentenceTransformer(resolve_model_path(None)[0], device="cpu")
+    model = SentenceTransformer(resolve_model_path(None)[0], device=device)
     model.max_seq_length = SEQ_LEN
     dataset = Dataset.from_dict({"anchor": list(train.left), "positive": list(train.right)})
     with tempfile.TemporaryDirectory() as out_dir:
@@ -125,12 +126,14 @@ def _train_theirs(train, test, steps: int) -> dict[str, Any]:
             warmup_steps=int(round(WARMUP_RATIO * steps)), lr_scheduler_type="linear", weight_decay=WEIGHT_DECAY,
             max_grad_norm=MAX_GRAD_NORM, optim="adamw_torch", seed=SEED, data_seed=SEED,
             batch_sampler=BatchSamplers.NO_DUPLICATES, eval_strategy="no", save_strategy="no", report_to=[],
-            logging_strategy="no", disable_tqdm=True, use_cpu=True, dataloader_num_workers=0,
+            logging_strategy="no", disable_tqdm=True, use_cpu=device == "cpu", dataloader_num_workers=0,
+            bf16=device == "cuda",  # as our trainer autocasts to bfloat16 on CUDA
         )
         trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=dataset,
                                              loss=CountingLoss(model, scale=1.0 / TEMPERATURE))
         started, cpu_started = time.perf_counter(), time.process_time()
         trainer.train()
+        _synchronise(device)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     encode = {"normalize_embeddings": True, "convert_to_numpy": True, "show_progress_bar": False, "batch_size": 64}
     quality = _quality(model.encode(list(test.left), **encode), model.encode(list(test.right), **encode), test.group)
@@ -138,23 +141,34 @@ def _train_theirs(train, test, steps: int) -> dict[str, Any]:
             "cpu_seconds": cpu_seconds, "r1": quality}
 
 
-def child(contender: str, epochs: int, threads: int) -> dict[str, Any]:
+def _synchronise(device: str) -> None:
+    import torch
+
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def child(contender: str, epochs: int, threads: int, device: str) -> dict[str, Any]:
     """One training run of ``contender`` in this (fresh) process."""
     import torch
 
     torch.set_num_threads(threads)
     train, test = _splits()
     if contender == "ours":
-        out = _train_ours(train, test, epochs)
+        out = _train_ours(train, test, epochs, device)
     else:
-        out = _train_theirs(train, test, len(_our_batches(train, epochs)))
-    return {"contender": contender, "threads": threads, "train_pairs": len(train), "test_pairs": len(test),
+        out = _train_theirs(train, test, len(_our_batches(train, epochs)), device)
+    return {"contender": contender, "threads": threads, "device": device, "train_pairs": len(train), "test_pairs": len(test),
             **out, "pairs_per_s": out["pairs"] / out["seconds"]}
 
 
-def _run_child(contender: str, epochs: int, threads: int) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", contender, "--epochs", str(epochs), "--threads", str(threads)]
+def _run_child(contender: str, epochs: int, threads: int, device: str, omp_wait: str) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", contender, "--epochs", str(epochs), "--threads", str(threads),
+               "--device", device]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "WANDB_DISABLED": "true"}
+    env.pop("OMP_WAIT_POLICY", None)
+    if omp_wait != "default":
+        env["OMP_WAIT_POLICY"] = omp_wait.upper()
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=env, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{contender} run failed ({done.returncode}): {done.stderr[-3000:]}")
@@ -204,17 +218,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     parser.add_argument("--epochs", type=int, help=f"default {FULL_EPOCHS} (~50 steps)")
     parser.add_argument("--repeats", type=int, help=f"A B repetitions, default {FULL_REPEATS}")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads, both contenders")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="both contenders")
+    # Spinning OpenMP threads (the library default) on a shared machine measure the neighbours: four
+    # steps took 56 s spinning against 15 s passive at load 7 (engine/jobs/worker.py). Passive is what a
+    # dashboard job uses; "default" is what a plain script gets.
+    parser.add_argument("--omp-wait", default="default", choices=("default", "passive", "active"),
+                        help="OMP_WAIT_POLICY of both contenders' processes")
     parser.add_argument("--json", help="also write the runs and summary to this file")
     parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     epochs = args.epochs or (QUICK_EPOCHS if args.quick else FULL_EPOCHS)
     if args.child:
-        print(json.dumps(child(args.child, epochs, args.threads)))
+        print(json.dumps(child(args.child, epochs, args.threads, args.device)))
         return None
     runs = []
     for _ in range(args.repeats or (QUICK_REPEATS if args.quick else FULL_REPEATS)):
         for contender in CONTENDERS:  # A B A B
-            runs.append(_run_child(contender, epochs, args.threads))
+            runs.append(_run_child(contender, epochs, args.threads, args.device, args.omp_wait))
             print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
     summary = summarise(runs)
     print(table(runs))

@@ -1,7 +1,9 @@
 """Pure text builders for the Train page's job cards (no Streamlit): what ran, on which dataset, how far.
 
 A card names the dataset by its stored name (never its content hash) and says what the job does
-in the reader's language; a learning curve's progress names its stage and the share of pairs.
+in the reader's language; its progress names the stage from the moment the job is queued (waiting
+for the worker, loading the model, evaluating the base model, training run k of n, analysing, ...);
+a learning curve's progress names its stage and the share of pairs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from engine.i18n import format as fmt
 from engine.i18n import message, t
 
 AREA = "train_page"
+STAGE_AREA = "job_stages"
+EARLY_STAGES = ("queued", "starting")  # before the job's own code runs: every kind names them alike
 
 
 def dataset_names(datasets: Iterable[Any]) -> dict[str, str]:
@@ -85,12 +89,43 @@ def robustness_progress_text(job: Mapping[str, Any]) -> str:
              eta=tables.duration(progress.get("overall_eta_s")))
 
 
+def stage_words(stage: str | None) -> str:
+    """A progress stage in words: ``load_model`` → "Loading the model", ``analyse:latent_map`` → "Analysing ...: latent map"."""
+    name, _, part = (stage or EARLY_STAGES[0]).partition(":")
+    words = message(f"{STAGE_AREA}.STAGES").get(name, name)
+    return words.format(part=message(f"{STAGE_AREA}.PARTS").get(part, part)) if name == "analyse" else words
+
+
+def _current_stage(job: Mapping[str, Any]) -> str:
+    """The job's stage; a job file without one (written before stages were recorded) by its state."""
+    stage = (job.get("progress") or {}).get("stage")
+    return stage or (EARLY_STAGES[0] if job.get("state") == "queued" else EARLY_STAGES[1])
+
+
+def compare_progress_text(job: Mapping[str, Any]) -> str:
+    """A comparison's progress: the stage before the runs (with how many follow), or run k of n and its stage."""
+    progress = job.get("progress") or {}
+    stage = _current_stage(job)
+    total = progress.get("runs_total") or "?"
+    run = min((progress.get("runs_done") or 0) + 1, progress.get("runs_total") or 1)
+    label = progress.get("run_label")
+    if stage == "train":
+        return t(f"{STAGE_AREA}.TRAIN", run=run, total=total, label=label or "?", epoch=progress.get("epoch", "?"),
+                 epochs=progress.get("epochs", "?"), step=progress.get("step", "?"),
+                 steps=progress.get("total_steps", "?"), eta=tables.duration(progress.get("overall_eta_s")))
+    if label is not None:
+        return t(f"{STAGE_AREA}.IN_RUN", run=run, total=total, label=label, stage=stage_words(stage))
+    if not progress.get("runs_done"):
+        return t(f"{STAGE_AREA}.BEFORE_RUNS", stage=stage_words(stage), total=total)
+    return stage_words(stage)  # after the runs: comparing them
+
+
 def progress_text(job: Mapping[str, Any]) -> str:
-    """The progress bar's text: a comparison's run and step, or a learning curve's stage."""
+    """The progress bar's text: a comparison's stage, run and step, or a learning curve's stage."""
+    if _current_stage(job) in EARLY_STAGES or not (is_robustness(job) or is_curve(job)):
+        return compare_progress_text(job)
     if is_robustness(job):
         return robustness_progress_text(job)
-    if not is_curve(job):
-        return tables.job_progress_text(job)
     progress = job.get("progress") or {}
     stage = progress.get("stage")
     if stage == "train":

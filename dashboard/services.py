@@ -17,14 +17,15 @@ import pandas as pd
 import streamlit as st
 
 from engine.charts.load import load_comparison as _load_comparison
-from engine.charts.load import load_run_data
+from engine.charts.load import load_run_data, load_run_summary, read_train_log
 from engine.charts.verdict_evidence import load_verdict_evidence
 from engine.config import DataConfig
 from engine.data import ROLES, audit, load_pairs, resolve_columns, split_pairs
 from engine.datasets import META_FILE, StoredDataset, list_datasets, preview, safe_name
 from engine.errors import EngineError
+from engine.i18n import get_language, override
 from engine.runs import COMPARISON_FILE, INDEX_FILE, LEARNING_CURVE_FILE, RunStore, read_json
-from engine.runs.layout import ROBUSTNESS_FILE
+from engine.runs.layout import ROBUSTNESS_FILE, RunPaths
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +48,19 @@ def run_mtime(root: str, run_id: str) -> float:
     return mtime(run.status, run.metrics, run.train_log, run.analysis_index)
 
 
-@st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
 def list_runs(root: str, stamp: float) -> list[dict[str, Any]]:
-    """Index entries of the store, newest first (``stamp`` = :func:`store_mtime`)."""
-    return RunStore(root).list_runs()
+    """Index entries of the store, newest first (``stamp`` = :func:`store_mtime`).
+
+    A damaged or dead run's entry carries its ``error`` in the language in force, so the cache
+    is keyed by the language too.
+    """
+    return _list_runs(root, stamp, get_language())
+
+
+@st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
+def _list_runs(root: str, stamp: float, lang: str) -> list[dict[str, Any]]:
+    with override(lang):
+        return RunStore(root).list_runs()
 
 
 def store_repairs(root: str) -> list[str]:
@@ -65,8 +75,24 @@ def store_repairs(root: str) -> list[str]:
 
 @st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
 def load_run(run_dir: str, stamp: float) -> dict[str, Any]:
-    """Everything the charts draw for one run (``stamp`` = :func:`run_mtime`)."""
+    """Everything the charts draw for one run, heavy files included (``stamp`` = :func:`run_mtime`).
+
+    For the one run a page shows in detail; an overview of several runs takes :func:`run_summary`.
+    """
     return load_run_data(run_dir)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def run_summary(run_dir: str, stamp: float) -> dict[str, Any]:
+    """A run's config, metrics and stored intervals only (``stamp`` = :func:`run_mtime`): a few kB,
+    so an overview of many runs reads and copies little (see :func:`engine.charts.load.load_run_summary`)."""
+    return load_run_summary(run_dir)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def train_log(run_dir: str, stamp: float) -> list[dict[str, Any]]:
+    """A run's ``train_log.jsonl`` records (``stamp`` = :func:`run_mtime`, which covers the log)."""
+    return read_train_log(RunPaths(Path(run_dir)).train_log)
 
 
 @st.cache_data(max_entries=_CACHE_ENTRIES, show_spinner=False)
@@ -168,7 +194,6 @@ def verdict_roi(root: str, rule: dict[str, Any] | None = None) -> dict[str, Any]
     Returns:
         ``{"run_id", "decision"}`` (the run the ROI values, and its ``outcome`` and ``reasons``).
     """
-    from engine.i18n import get_language
     from engine.roi import DecisionRule, load_inputs, locate_comparison, preset
     from engine.roi.presets import DEFAULT_PRESET
 
@@ -205,7 +230,6 @@ def roi_result(comparison_file: str, stamp: float, inputs: dict[str, Any], rule:
     Raises:
         EngineError: The engine's message (e.g. ``RoiInputError`` naming the field).
     """
-    from engine.i18n import override
     from engine.roi import DecisionRule, RoiInputs, evaluate
 
     with override(lang):

@@ -393,12 +393,17 @@ def _cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _compare_settings(args: argparse.Namespace) -> tuple[RunConfig, list[str], list[str]]:
+    """The comparison's base config, losses and tilts from the command line."""
+    losses = _split_list(args.losses, LOSS_NAMES, "--losses")
+    tilts = _split_list(args.tilts, TILT_NAMES, "--tilts")
+    return _run_config(args, losses[0], tilts[0]), losses, tilts
+
+
 def _cmd_compare(args: argparse.Namespace) -> dict[str, Any]:
     from engine.compare import run_comparison
 
-    losses = _split_list(args.losses, LOSS_NAMES, "--losses")
-    tilts = _split_list(args.tilts, TILT_NAMES, "--tilts")
-    config = _run_config(args, losses[0], tilts[0])
+    config, losses, tilts = _compare_settings(args)
     return run_comparison(config, losses, tilts, args.out, callback=_ProgressBar())
 
 
@@ -529,6 +534,25 @@ def _commands() -> dict[str, Any]:
             **{m.NAME: m.command for m in _MODULE_COMMANDS}}
 
 
+def _dispatch(args: argparse.Namespace, scratch: ExitStack) -> dict[str, Any] | None:
+    """Run the command; under torchrun (README, "Scale-out with torchrun") only rank 0 returns a result."""
+    from engine import torchrun
+
+    if not torchrun.launched():
+        return _commands()[args.command](args)
+    scratch.enter_context(torchrun.process_group(args.command, getattr(args, "device", None),
+                                                 getattr(args, "mini_batch", None)))
+    if torchrun.is_main_process():
+        return _commands()[args.command](args)
+    if args.command == "compare":
+        torchrun.follow_comparison(*_compare_settings(args))
+    elif args.resume:
+        torchrun.follow_resume(args.resume, data=args.data, device=args.device)
+    else:
+        torchrun.follow_run(_run_config(args, args.loss, args.tilt))
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # In force for this call only, so a caller (a test, a notebook) keeps its own language.
@@ -548,12 +572,14 @@ def _run(args: argparse.Namespace) -> int:
             if hasattr(args, "max_file_mb"):  # every command that reads a data file has the same limit as the dashboard
                 check_file_size(args.data, None if args.no_size_limit else args.max_file_mb)
                 _store_archive(args, scratch)
-            result = _commands()[args.command](args)
+            result = _dispatch(args, scratch)
     except EngineError as exc:
         from engine.data.error_text import render_error
 
         print(t("cli.ERROR", error=render_error(exc)), file=sys.stderr)
         return 2
+    if result is None:  # a torchrun process other than rank 0: rank 0 prints
+        return 0
     if getattr(args, "json", False):
         _print_json(result, args)
     else:

@@ -23,6 +23,7 @@ from engine.experiment import (
 )
 from engine.i18n import message
 from engine.names import DIRECTIONS
+from engine.process_memory import release_freed_memory
 from engine.runs import COMPARISON_FILE, RunStore, atomic_write_json, read_json
 from engine.train import StepInfo
 
@@ -36,6 +37,7 @@ def run_comparison(
     callback: Callable[[str, StepInfo], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     comparison_path: str | Path | None = None,
+    on_stage: Callable[[str, str | None], None] | None = None,
 ) -> dict[str, Any]:
     """Train one run per (loss, tilt) and write ``comparison.json`` into ``out``.
 
@@ -47,32 +49,41 @@ def run_comparison(
             current run ``cancelled`` and raises :class:`engine.errors.TrainingCancelled` (a ``TrainingError``).
         comparison_path: Where to write the comparison (default ``out/comparison.json``); the
             background job queue gives each job its own file.
+        on_stage: Told ``(stage, run label or None)`` as each stage starts (``load_data``, ``load_model``,
+            ``evaluate_base``, ``classify_base``, each run's stages, ``compare_runs``); ``should_stop``
+            is polled there too.
     """
     store = RunStore(out)
     started = time.perf_counter()
+    _enter("load_data", on_stage, should_stop)
     split = prepare_data(base_config)
     base_config = with_chosen_model(base_config, split.full)
-    configs = [replace(base_config, loss=LossConfig(name=loss, tilt=tilt, temperature=base_config.loss.temperature,
-                                                    weights=base_config.loss.weights))
-               for loss in losses for tilt in tilts]
+    configs = comparison_configs(base_config, losses, tilts)
+    _enter("load_model", on_stage, should_stop)
     encoder = encoder_from_config(base_config.model)
+    _enter("evaluate_base", on_stage, should_stop)
     base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
     if base_config.evaluation.gallery == "catalogue":  # the train items are encoded once for every run's base
         base.catalogue = evaluate_catalogue(encoder, split, base, tilt=BASE_TILT)
+    _enter("classify_base", on_stage, should_stop)
     base.labels = base_label_evidence(encoder, split, base, base_config)  # shared by every run, like base
-    del encoder
+    del encoder  # one model in memory at a time: the runs load their own
+    release_freed_memory()
     run_ids = []
     for config in configs:
         label = config.loss.label
         if should_stop is not None and should_stop():
             raise TrainingCancelled(f"Comparison was cancelled before run '{label}' started.")
         step_cb = (lambda info, _label=label: callback(_label, info)) if callback else None
-        run = run_experiment(config, store, split=split, base=base, callback=step_cb, should_stop=should_stop)
+        stage_cb = (lambda stage, _label=label: on_stage(stage, _label)) if on_stage else None
+        run = run_experiment(config, store, split=split, base=base, callback=step_cb, should_stop=should_stop,
+                             on_stage=stage_cb)
         run_ids.append(run.run_id)
     comparison = comparison_table(store, run_ids)
     if len(run_ids) > 1:
         from engine.analysis.evidence.run_analysis import pairwise_verdicts
 
+        _enter("compare_runs", on_stage, should_stop)
         names = [f"{row['loss']}/{row['tilt']}" if len(tilts) > 1 else row["loss"] for row in comparison["runs"]]
         comparison["pairwise"] = pairwise_verdicts(
             list(zip(names, (store.paths(r) for r in run_ids))),
@@ -86,6 +97,22 @@ def run_comparison(
     comparison["gallery"] = base_config.evaluation.gallery
     atomic_write_json(Path(comparison_path) if comparison_path else Path(out) / COMPARISON_FILE, comparison)
     return comparison
+
+
+def _enter(stage: str, on_stage: Callable[[str, str | None], None] | None,
+           should_stop: Callable[[], bool] | None) -> None:
+    """Start a comparison-level stage: stop here if a cancel was asked, else tell ``on_stage``."""
+    if should_stop is not None and should_stop():
+        raise TrainingCancelled(f"Comparison was cancelled before its stage '{stage}'.")
+    if on_stage is not None:
+        on_stage(stage, None)
+
+
+def comparison_configs(base_config: RunConfig, losses: Sequence[str], tilts: Sequence[str]) -> list[RunConfig]:
+    """One run config per (loss, tilt), in the order the runs train (every torchrun process follows it)."""
+    return [replace(base_config, loss=LossConfig(name=loss, tilt=tilt, temperature=base_config.loss.temperature,
+                                                 weights=base_config.loss.weights))
+            for loss in losses for tilt in tilts]
 
 
 def comparison_table(store: RunStore, run_ids: Sequence[str]) -> dict[str, Any]:

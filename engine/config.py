@@ -120,6 +120,9 @@ class TrainConfig:
     # GradCache (engine.train.cached_step): embed each batch this many items at a time, so a large
     # batch trains in the memory of a small one (one extra forward pass). None = the ordinary step.
     mini_batch: int | None = None
+    # Encode each side of a batch in chunks of similar token length (engine.train.length_buckets):
+    # the same batch and gradients with less padding. Off = one padded pass per side.
+    length_buckets: bool = True
 
     def __post_init__(self) -> None:
         if self.mini_batch is not None and (

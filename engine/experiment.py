@@ -24,7 +24,7 @@ from engine.analysis.labels import label_evidence
 from engine.config import ModelConfig, RunConfig
 from engine.data import PairDataset, audit, check_trainable, load_pairs, split_pairs
 from engine.data.token_lengths import counter_or_none
-from engine.errors import CancelledError, ConfigError, EngineError
+from engine.errors import CancelledError, ConfigError, EngineError, TrainingCancelled
 from engine.evaluate import evaluate_against_gallery, evaluate_retrieval
 from engine.losses import build_loss, default_temperature
 from engine.models import DualEncoder, load_encoder
@@ -32,6 +32,7 @@ from engine.models.image.defaults import PACKAGED_IMAGE_MODEL
 from engine.models.image.image_text_encoder import ImageTextEncoder
 from engine.models.loading import load_image_text_encoder
 from engine.models.packaged import choose
+from engine.process_memory import release_freed_memory
 from engine.runs import CLASSIFICATION_PART, RunPaths, RunStore, atomic_write_json
 from engine.runs.atomic import atomic_write_npz, atomic_write_text
 from engine.runs.index_entries import index_summary
@@ -217,6 +218,7 @@ def run_experiment(
     callback: Callable[[StepInfo], None] | None = None,
     resume: bool = False,
     should_stop: Callable[[], bool] | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> RunPaths:
     """Train and evaluate one configuration, persisting everything into a run directory.
 
@@ -228,7 +230,8 @@ def run_experiment(
         base: Pre-computed base-model evaluation on the same split (shared by ``compare``).
         callback: Receives training progress.
         resume: Continue from the run's checkpoint (needs ``run``).
-        should_stop: Polled each step to cancel.
+        should_stop: Polled each step and at each stage to cancel.
+        on_stage: Told the name of each stage as it starts (a job card shows it).
 
     Returns:
         The run directory. On failure the status is ``failed`` with the error, and the error is
@@ -242,7 +245,7 @@ def run_experiment(
         atomic_write_json(run.config, {**resolved_config(config, split), "run_id": run.run_id})
     try:
         ctx = RunContext(config=config, store=store, run=run, split=split, callback=callback, resume=resume,
-                     should_stop=should_stop)
+                     should_stop=should_stop, on_stage=on_stage)
         _execute(ctx, base)
     except EngineError as exc:
         store.set_status(run, "cancelled" if isinstance(exc, CancelledError) else "failed", error=str(exc))
@@ -250,6 +253,7 @@ def run_experiment(
     except Exception as exc:
         store.set_status(run, "failed", error=f"Internal error: {type(exc).__name__}: {exc}")
         raise
+    release_freed_memory()  # the next run (of a comparison or learning curve) starts from a clean heap
     return run
 
 
@@ -265,22 +269,33 @@ class RunContext:
     resume: bool = False
     should_stop: Callable[[], bool] | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, as metrics.json stores them
+    on_stage: Callable[[str], None] | None = None  # told each stage as it starts (a job card shows it)
 
     def stage(self, stage: str, **fields: Any) -> None:
-        """Mark the run as running ``stage`` (the dashboard shows it)."""
+        """Mark the run as running ``stage`` (the dashboard shows it); a cancel asked meanwhile stops here.
+
+        Raises:
+            TrainingCancelled: ``should_stop`` said so (polled at every stage, not only at training steps).
+        """
+        if self.should_stop is not None and self.should_stop():
+            raise TrainingCancelled(f"The run was cancelled before its stage '{stage}'.")
         self.store.set_status(self.run, "running", stage=stage, **fields)
+        if self.on_stage is not None:
+            self.on_stage(stage)
 
 
 def _execute(ctx: RunContext, base: Evaluation | None) -> None:
     """The steps of one run, in order; each writes its part of the run directory."""
     plan = _write_inputs(ctx)
+    ctx.stage("load_model")
     started = time.perf_counter()
     encoder = encoder_from_config(ctx.config.model)
     ctx.timings["load_model_s"] = time.perf_counter() - started
     base, label_base = _evaluate_base(ctx, encoder, base)
     ctx.stage("train")
-    loss_fn = _build_loss(ctx.config, encoder)
+    loss_fn = build_run_loss(ctx.config, encoder)
     result = _train(ctx, encoder, loss_fn, plan)
+    encoder.zero_grad(set_to_none=True)  # the last step's gradients (one more model's worth) are not needed
     tuned = _evaluate_tuned(ctx, encoder)
     _write_model_outputs(ctx, encoder, base, tuned)
     metrics = _metrics(ctx, base, tuned, result, plan, current_temperature(loss_fn))
@@ -289,6 +304,8 @@ def _execute(ctx: RunContext, base: Evaluation | None) -> None:
         _remove_checkpoint(ctx.run)
     if label_base is not None:
         _classify_tuned(ctx, encoder, tuned, label_base, current_temperature(loss_fn))
+    del encoder, loss_fn  # the analysis reads the stored embeddings: no model in memory while it runs
+    release_freed_memory()
     if ctx.config.analysis.enabled:
         _analyse(ctx)
     ctx.store.set_status(ctx.run, "done", stage="done")
@@ -348,7 +365,7 @@ def _evaluate_base(ctx: RunContext, encoder: DualEncoder, base: Evaluation | Non
     return base, label_base
 
 
-def _build_loss(config: RunConfig, encoder: DualEncoder) -> torch.nn.Module:
+def build_run_loss(config: RunConfig, encoder: DualEncoder) -> torch.nn.Module:
     """The run's loss on the encoder's device, with the tilt's default τ when none is set."""
     temperature = config.loss.temperature if config.loss.temperature is not None else default_temperature(config.loss.tilt)
     loss_fn = build_loss(config.loss.name, tilt=config.loss.tilt, temperature=temperature, weights=config.loss.weights)

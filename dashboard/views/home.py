@@ -12,7 +12,8 @@ from engine.charts.sides import columns_of, direction_text
 from engine.datasets import PHOTO_SAMPLES, SAMPLE_COLUMNS, TEXT_SAMPLES, register_sample
 from engine.errors import EngineError
 from engine.i18n import message, t
-from engine.jobs import SPEC_DEFAULTS, submit_job
+from engine.jobs import submit_job
+from engine.jobs.spec import quick_run_spec
 from engine.names import DIRECTIONS
 
 root = st.session_state[state.STORE]
@@ -27,7 +28,6 @@ for sentence in strings.HOME_INTRO:
 
 JA_SAMPLE = TEXT_SAMPLES["catalogue_ja"]
 JA_SAMPLE_COLUMNS = SAMPLE_COLUMNS["catalogue_ja"]  # its headers are mapped explicitly
-QUICK_RUN_EPOCHS = 1  # the sample buttons' run: a first look in a minute, not the best model
 
 
 def photo_sample_buttons() -> str | None:
@@ -60,12 +60,9 @@ def start_sample(path: str | Path, started: str, columns: dict[str, str] | None 
         model, choice = model_picker.quick_run_model(model_picker.dataset_languages(entry),
                                                      st.session_state.get(state.MODEL))
         model_picker.require_installed(model)
-        # A first look: the job spec's defaults, but one epoch.
-        spec = {"data": str(entry.path), "losses": SPEC_DEFAULTS["losses"], "tilts": SPEC_DEFAULTS["tilts"],
-                "epochs": QUICK_RUN_EPOCHS, "batch_size": SPEC_DEFAULTS["batch_size"], "model": model}
-        if columns:  # the mapping as stored with the dataset, so the job reads the same columns
-            spec["columns"] = entry.mapping
-        job_id = submit_job(root, spec)
+        # A first look: the job spec's defaults, but one epoch. A sample with explicit columns is read
+        # with the mapping as stored with the dataset, so the job reads the same columns.
+        job_id = submit_job(root, quick_run_spec(entry.path, model, entry.mapping if columns else None))
     except EngineError as exc:
         notices.error(exc)
     else:

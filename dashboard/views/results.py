@@ -5,6 +5,10 @@ at a time: Retrieval, Similarity, Learning curve, Examples, and "Technical detai
 latent map, low-rank, training). Sections are dispatched by name through :data:`SECTIONS`.
 Directions are named by the user's own columns ("title → description"): the page runs inside
 :func:`engine.charts.sides.side_names`, so chart titles and takeaways say so too.
+
+With many stored runs the page stays light: the overview reads each shown run's small files only
+(config, metrics, stored intervals: :func:`dashboard.services.run_summary`); the heavy ones (test
+pairs, drill-down, maps) are read for the run picked in detail, by the sections that draw them.
 """
 
 from __future__ import annotations
@@ -41,7 +45,13 @@ if not done:
     st.stop()
 
 
+def summary(run_id: str) -> dict[str, Any]:
+    """A run's config, metrics and stored intervals: all the overview needs of every run (a few kB)."""
+    return services.run_summary(str(Path(root) / run_id), services.run_mtime(root, run_id))
+
+
 def load(run_id: str) -> dict[str, Any]:
+    """Every stored file of a run, heavy ones included: only for the run shown in detail."""
     return services.load_run(str(Path(root) / run_id), services.run_mtime(root, run_id))
 
 
@@ -71,15 +81,15 @@ if comparison:
     rows = [r for r in comparison["runs"] if r["run_id"] in done]
 else:
     run_id = picked if picked in done else next(iter(done))
-    rows = [r for r in [tables.comparison_row(done[run_id], load(run_id)["metrics"])] if r]
+    rows = [r for r in [tables.comparison_row(done[run_id], summary(run_id)["metrics"])] if r]
 run_ids = [r["run_id"] for r in rows] or list(done)[:1]
 labels = tables.loss_labels(rows) if rows else {rid: done[rid].get("loss", "") for rid in run_ids}
-columns = columns_of(load(run_ids[0])["config"])
+columns = columns_of(summary(run_ids[0])["config"])
 
 
 def catalogue_of(row: dict[str, Any]) -> dict[str, Any] | None:
     """The run's whole-catalogue scores (metrics.json ``catalogue``); None if scored on the test pairs only."""
-    return row.get("catalogue") or (load(row["run_id"])["metrics"] or {}).get("catalogue")
+    return row.get("catalogue") or (summary(row["run_id"])["metrics"] or {}).get("catalogue")
 
 
 catalogues = {row["run_id"]: catalogue_of(row) for row in rows}
@@ -104,14 +114,12 @@ with card_slot:
     verdict_card(root, None if comparison else run_ids, direction=direction, loss_labels=labels)
     if has_catalogue:  # the card's numbers come from the test pairs; say so next to the catalogue's
         st.caption(t("gallery.CARD_NOTE", items=rows[0]["tuned"][direction]["gallery_size"]))
-run = load(detail)
-analysis = run["analysis"]
-uncertainty = {rid: load(rid)["analysis"]["uncertainty"] for rid in run_ids}
+uncertainty = {rid: summary(rid)["uncertainty"] for rid in run_ids}
 uncertainty = {rid: u for rid, u in uncertainty.items() if u}
 
-with st.expander(strings.GLOSSARY_TITLE):
-    for term, meaning in chart_strings.GLOSSARY.items():
-        st.text(strings.GLOSSARY_ENTRY.format(term=term, meaning=meaning))
+with st.expander(strings.GLOSSARY_TITLE):  # one element, not 21: each one costs the browser time on every load
+    st.text("\n".join(strings.GLOSSARY_ENTRY.format(term=term, meaning=meaning)
+                      for term, meaning in chart_strings.GLOSSARY.items()))
 
 
 def render_verdict_lines(records: Any) -> list[str]:
@@ -194,6 +202,7 @@ def retrieval() -> None:
 
 
 def similarity() -> None:
+    analysis = load(detail)["analysis"]
     if analysis["similarity"]:
         show(charts.similarity_histograms, charts.similarity_takeaway, analysis["similarity"])
     else:
@@ -210,7 +219,8 @@ def learning() -> None:
 
 
 def examples() -> None:
-    drill = (analysis["drilldown"] or {}).get(direction)
+    run = load(detail)
+    drill = (run["analysis"]["drilldown"] or {}).get(direction)
     if not drill:
         empty("examples")
         return
@@ -230,7 +240,7 @@ def examples() -> None:
 
 
 def calibration() -> None:
-    stored = analysis["calibration"] or {}
+    stored = load(detail)["analysis"]["calibration"] or {}
     if "tuned" not in stored:
         empty("calibration")
         return
@@ -245,7 +255,8 @@ def calibration() -> None:
 
 
 def latent() -> None:
-    meta, arrays, pairs = analysis["latent_map"], run["latent_map_arrays"], run["test_pairs"]
+    run = load(detail)
+    meta, arrays, pairs = run["analysis"]["latent_map"], run["latent_map_arrays"], run["test_pairs"]
     if not (meta and arrays is not None and pairs):
         empty("latent")
         return
@@ -285,7 +296,7 @@ def latent() -> None:
 def low_rank() -> None:
     from engine.charts.low_rank import gaussianity_takeaway, is_current
 
-    stored = analysis["low_rank"]
+    stored = load(detail)["analysis"]["low_rank"]
     if not stored:
         empty("low_rank")
         return
@@ -309,13 +320,14 @@ def low_rank() -> None:
 
 
 def training() -> None:
-    logs = {labels.get(rid, rid): load(rid)["train_log"] for rid in run_ids}
+    logs = {labels.get(rid, rid): services.train_log(str(Path(root) / rid), services.run_mtime(root, rid))
+            for rid in run_ids}
     if not any(logs.values()):
         empty("training")
         return
     show(charts.loss_curves, charts.loss_takeaway, logs)
     for rid in run_ids:  # how many epochs each run kept, and why (early stopping)
-        text = chosen_epoch_text((load(rid)["metrics"] or {}).get("train"))
+        text = chosen_epoch_text((summary(rid)["metrics"] or {}).get("train"))
         if text is not None:
             st.caption(notices.plain(t("early_stopping.RESULTS_RUN", label=labels.get(rid, rid), text=text)))
 

@@ -221,7 +221,7 @@ def job_monitor() -> None:
             if job["state"] in ACTIVE:
                 st.progress(tables.job_fraction(job), text=job_cards.progress_text(job))
                 if job.get("cancel_requested"):
-                    st.caption(strings.JOB_CANCEL_PENDING)
+                    st.caption(t("job_stages.CANCEL_PENDING"))
                 elif st.button(strings.JOB_CANCEL, key=state.CANCEL_PREFIX + job["job_id"]):
                     cancel_job(root, job["job_id"])
                     st.rerun(scope="fragment")

@@ -40,6 +40,29 @@ def read_train_log(path: str | Path) -> list[dict[str, Any]]:
     return records
 
 
+# The one evidence part every overview chart needs of every run: the stored bootstrap intervals.
+SUMMARY_PART = "uncertainty"
+
+
+def load_run_summary(run_dir: str | Path) -> dict[str, Any]:
+    """The small files of one run that an overview of many runs draws; missing parts are ``None``.
+
+    Reads ``config.json``, ``metrics.json`` and ``analysis/uncertainty.json`` only (a few kB): never
+    the heavy files (test pairs, drill-down, maps, ranks, embeddings), which only the one run shown
+    in detail needs (:func:`load_run_data`).
+
+    Returns:
+        ``{"run_id", "config", "metrics", "uncertainty"}``.
+    """
+    run = RunPaths(Path(run_dir))
+    return {
+        "run_id": run.run_id,
+        "config": read_json_or(run.config),
+        "metrics": read_json_or(run.metrics),
+        "uncertainty": read_json_or(run.analysis_file(SUMMARY_PART)),
+    }
+
+
 def load_run_data(run_dir: str | Path) -> dict[str, Any]:
     """Everything the charts draw for one run; missing parts are ``None``.
 

@@ -2,7 +2,8 @@
 
 The dashboard submits a job and polls it; the work survives a page refresh, a closed
 browser and a dashboard restart because the queue is files in ``<store>/jobs`` and the worker is
-its own process (one job at a time per device).
+its own process (one job at a time per device). Each job runs in a runner process of its own
+(:mod:`engine.jobs.runner`), so a cancel stops it within about a second in any stage.
 """
 
 from __future__ import annotations

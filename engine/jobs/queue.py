@@ -24,7 +24,7 @@ import engine
 from engine.errors import ConfigError
 from engine.i18n import t
 from engine.jobs.recovery import check_job, host_name
-from engine.jobs.spec import normalise_spec, resume_in_store
+from engine.jobs.spec import normalise_spec, planned_runs, resume_in_store
 from engine.runs import COMPARISON_FILE
 from engine.runs.atomic import atomic_write_json, read_json
 from engine.runs.ids import check_id, is_valid_id
@@ -117,7 +117,8 @@ def submit_job(store_root: str | Path, spec: dict[str, Any], *, idle_s: float = 
         "started": None,
         "finished": None,
         "pid": None,
-        "progress": None,
+        # A named stage from the first second: the card says "waiting for the worker", with the run count known.
+        "progress": {"stage": "queued", "runs_done": 0, "runs_total": planned_runs(full), "updated": time.time()},
         "run_ids": [],
         "error": None,
     }
@@ -219,7 +220,7 @@ def update_job(store_root: str | Path, job_id: str, **fields: Any) -> JobRecord:
 
 
 def cancel_job(store_root: str | Path, job_id: str) -> JobRecord:
-    """Cancel a job: a queued one at once, a running one at its next training step.
+    """Cancel a job: a queued one at once, a running one within about a second (its runner is stopped).
 
     Returns:
         The job after the request (a running job stays ``running`` with ``cancel_requested``

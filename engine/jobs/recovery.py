@@ -147,19 +147,35 @@ def death_reason(store_root: str | Path, job: dict[str, Any], now: float | None 
     return None
 
 
-def runs_left_running(store_root: str | Path, job: dict[str, Any]) -> list[RunPaths]:
-    """The job's runs still marked queued or running: those its worker (pid) made since the job started."""
-    root, pid, since = Path(store_root), job.get("pid"), float(job.get("started") or 0.0)
+def _job_run_statuses(store_root: str | Path, pids: set[int], since: float) -> list[tuple[RunPaths, dict]]:
+    """(run, status) of every run that one of ``pids`` made since ``since``, in name order."""
+    root = Path(store_root)
     found = []
     for child in sorted(root.iterdir()) if root.is_dir() else ():
         if not child.is_dir() or child.name == "jobs":
             continue
         with contextlib.suppress(OSError, ValueError):
             status = read_json(RunPaths(child).status, default=None)
-            if (isinstance(status, dict) and status.get("pid") == pid and status.get("state") in ("queued", "running")
+            if (isinstance(status, dict) and status.get("pid") in pids
                     and float(status.get("created") or 0.0) >= since - 1):
-                found.append(RunPaths(child))
+                found.append((RunPaths(child), status))
     return found
+
+
+def runs_left_running(store_root: str | Path, job: dict[str, Any]) -> list[RunPaths]:
+    """The job's runs still marked queued or running: those its worker or its runner made since the job started.
+
+    A job runs in a runner process (``runner_pid``, :mod:`engine.jobs.runner`) started by its worker
+    (``pid``); jobs run in the worker itself have no runner.
+    """
+    pids = {pid for pid in (job.get("pid"), job.get("runner_pid")) if pid}
+    return [run for run, status in _job_run_statuses(store_root, pids, float(job.get("started") or 0.0))
+            if status.get("state") in ("queued", "running")]
+
+
+def runs_of_process(store_root: str | Path, pid: int, since: float) -> list[str]:
+    """The ids of the runs process ``pid`` made since ``since`` (what a failed or cancelled job left)."""
+    return [run.run_id for run, _ in _job_run_statuses(store_root, {pid}, since)]
 
 
 def fail_job_runs(store_root: str | Path, job: dict[str, Any], reason: tuple[str, dict]) -> list[str]:

@@ -147,6 +147,36 @@ def normalise_spec(spec: dict[str, Any]) -> dict[str, Any]:
     return full
 
 
+QUICK_RUN_EPOCHS = 1  # the Start page's sample buttons: a first look in a minute, not the best model
+
+
+def quick_run_spec(data: str | Path, model: str, columns: dict[str, str] | None = None) -> dict[str, Any]:
+    """The job the Start page's sample buttons submit: the comparison defaults, one epoch.
+
+    Args:
+        data: The stored sample's data file.
+        model: The model to fine-tune.
+        columns: Role -> column, for a sample whose headers are not detected.
+    """
+    spec = {"data": str(data), "losses": SPEC_DEFAULTS["losses"], "tilts": SPEC_DEFAULTS["tilts"],
+            "epochs": QUICK_RUN_EPOCHS, "batch_size": SPEC_DEFAULTS["batch_size"], "model": model}
+    if columns:
+        spec["columns"] = dict(columns)
+    return spec
+
+
+def planned_runs(spec: dict[str, Any]) -> int:
+    """How many training runs a (normalised) job spec makes: what a job card counts ``run k of n`` against."""
+    kind = spec.get("kind", SPEC_DEFAULTS["kind"])
+    if kind == "compare":
+        return len(spec["losses"]) * len(spec["tilts"])
+    if kind == "learning_curve":
+        return len(spec["fractions"])  # the card counts sizes; each size's seeds train within it
+    if kind == "robustness":
+        return len(spec["losses"]) * len(spec["noise"])
+    return 1
+
+
 def _check_shared(full: dict[str, Any]) -> None:
     if not isinstance(full["data"], (str, Path)) or not str(full["data"]):
         raise ConfigError(f"job spec.data: got {full['data']!r}, expected the path of a pairs file (CSV, JSONL, ...).")

@@ -1,8 +1,19 @@
 """The job worker: ``python -m engine.jobs.worker --store STORE [--device-key auto] [--idle 5]``.
 
 It runs the job kinds of :mod:`engine.jobs.spec`: comparisons, learning curves, robustness studies and resumed runs.
-While a job runs, a thread stamps its heartbeat (:mod:`engine.jobs.recovery`), so a reader can
-tell a worker that died or hung from one that is busy.
+Each job runs in a runner process of its own (:mod:`engine.jobs.runner`), which the worker watches:
+a cancel reaches the runner as a signal within :data:`WATCH_S`, and a runner that does not stop
+within :data:`KILL_AFTER_S` is killed and its job finished here, so a cancel takes effect in every
+stage (loading, encoding, training, analysis, bootstrap), not only at the next training step.
+While a job runs, a thread of its runner stamps its heartbeat (:mod:`engine.jobs.recovery`), so a
+reader can tell a worker that died or hung from one that is busy.
+
+The runner's math threads sleep at their barriers instead of spinning (``OMP_WAIT_POLICY=PASSIVE``)
+and leave one core to the dashboard and the rest of the machine (:func:`job_threads`): on the
+shared 2-core machine with other work running, two spinning threads made four training steps of the
+sample take 54 s of wall time (and as much CPU time) against 9 s with one thread (15 s with two
+passive ones). The count depends on the machine only, not on its load at the time, so a job's sums
+run in the same order, and its results are the same, whatever else runs.
 
 It holds ``jobs/worker-<device>.lock`` (``fcntl.flock``) for its whole life, so a second worker
 for the same store and device exits at once. It runs the oldest queued job, then the next, and
@@ -13,8 +24,10 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import importlib
 import logging
 import os
+import subprocess
 import sys
 import time
 import traceback
@@ -26,15 +39,17 @@ from engine.jobs.queue import (
     cancel_flag,
     claim_next,
     has_queued,
+    job_path,
     jobs_dir,
     result_path,
     update_job,
     worker_lock_path,
 )
-from engine.jobs.recovery import Heartbeat
-from engine.jobs.spec import learning_curve_config, robustness_config, run_configs
+from engine.jobs.recovery import DIED, Heartbeat, fail_dead_job, runs_of_process
+from engine.jobs.runner import CANCEL_SIGNAL, finish_cancelled
+from engine.jobs.spec import learning_curve_config, planned_runs, robustness_config, run_configs
 from engine.learning_curve_settings import DEFAULT_SEEDS
-from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE, RunPaths
+from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE
 from engine.runs.atomic import atomic_write_json, read_json
 from engine.runs.layout import ROBUSTNESS_FILE
 from engine.runs.records import JobOutcome, JobRecord
@@ -43,6 +58,8 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 1.0
 POLL_S = 0.3
+WATCH_S = 0.1  # how often the worker looks at its runner and the job's cancel flag
+KILL_AFTER_S = 1.0  # a runner still alive this long after the cancel signal is killed
 
 
 class _Progress:
@@ -60,6 +77,7 @@ class _Progress:
         self.runs_done = 0
         self.label: str | None = None
         self.last_write = 0.0
+        self.last_steps: dict[str, Any] | None = None  # the current run's last step and step count
 
     def write(self, record: dict[str, Any]) -> None:
         update_job(self.store_root, self.job_id, progress=record)
@@ -70,11 +88,31 @@ class _Progress:
         self.write({"stage": stage, "runs_done": self.runs_done, "runs_total": self.runs_total,
                     "updated": time.time(), **fields})
 
+    def on_stage(self, stage: str, label: str | None) -> None:
+        """A comparison's named stage (``load_model``, ``evaluate_base``, a run's ``evaluate_tuned``, ...).
+
+        A run's stages carry its label (and the last training step's counts, so the bar keeps its
+        place); the per-second ``train`` stage is left to the step records.
+        """
+        if stage == "train":
+            return
+        if label is None and self.label is not None:
+            self.runs_done = self.runs_total  # a stage after the runs (comparing them)
+        if label is not None and label != self.label:
+            if self.label is not None:
+                self.runs_done += 1
+            self.label = label
+        fields: dict[str, Any] = {"run_label": label} if label is not None else {}
+        if label is not None and self.last_steps is not None:
+            fields |= self.last_steps
+        self.stage(stage, **fields)
+
     def __call__(self, label: str, info: Any, **extra: Any) -> None:
         if label != self.label:
             if self.label is not None:
                 self.runs_done += 1
             self.label = label
+        self.last_steps = {"step": info.step, "total_steps": info.total_steps}
         final = info.step == info.total_steps
         if not final and time.monotonic() - self.last_write < PROGRESS_EVERY_S:
             return
@@ -116,13 +154,14 @@ def _data_path(store_root: Path, job: JobRecord) -> str:
 
 
 def _runs_of_job(store_root: Path, since: float) -> list[str]:
-    """Runs this worker created since ``since`` (what a failed or cancelled comparison left)."""
-    found = []
-    for child in sorted(store_root.iterdir()):
-        status = read_json(RunPaths(child).status, default=None) if child.is_dir() else None
-        if isinstance(status, dict) and status.get("pid") == os.getpid() and status.get("created", 0) >= since - 1:
-            found.append(child.name)
-    return found
+    """Runs this process created since ``since`` (what a failed or cancelled comparison left)."""
+    return runs_of_process(store_root, os.getpid(), since)
+
+
+def import_job_modules() -> None:
+    """Import what every job kind runs (torch, the models, the trainer): the slow part of a job's start."""
+    for module in ("engine.compare", "engine.learning_curve", "engine.resume", "engine.robustness.study"):
+        importlib.import_module(module)
 
 
 def _run_compare(store_root: Path, job: JobRecord, flag: Path) -> JobOutcome:
@@ -135,7 +174,7 @@ def _run_compare(store_root: Path, job: JobRecord, flag: Path) -> JobOutcome:
     base, losses, tilts = run_configs(spec, _data_path(store_root, job))
     result = result_path(store_root, job["job_id"])
     comparison = run_comparison(base, losses, tilts, store_root, callback=progress, should_stop=flag.exists,
-                                comparison_path=result)
+                                comparison_path=result, on_stage=progress.on_stage)
     # The store's comparison.json is "the latest comparison", which the Results page opens by default.
     current = Path(store_root) / COMPARISON_FILE
     atomic_write_json(current, comparison)
@@ -245,6 +284,76 @@ def run_job(store_root: Path, job: JobRecord) -> JobRecord:
     return update_job(store_root, job_id, finished=time.time(), error_code=None, error_fields=None, **outcome)
 
 
+def supervise(store_root: Path, job: JobRecord) -> JobRecord:
+    """Run one claimed job in a runner process (:mod:`engine.jobs.runner`) and see it to its end.
+
+    The runner gets :data:`~engine.jobs.runner.CANCEL_SIGNAL` within :data:`WATCH_S` of the job's
+    cancel flag appearing, and is killed when it is still alive :data:`KILL_AFTER_S` later.
+
+    Returns:
+        The job as it ended (``done``, ``failed`` or ``cancelled``).
+    """
+    job_id = job["job_id"]
+    flag = cancel_flag(store_root, job_id)
+    update_job(store_root, job_id, progress={"stage": "starting", "runs_done": 0,
+                                             "runs_total": planned_runs(job["spec"]), "updated": time.time()})
+    runner = subprocess.Popen(runner_command(store_root, job_id), stdin=subprocess.DEVNULL,  # it logs where we do
+                              env=runner_env())
+    update_job(store_root, job_id, runner_pid=runner.pid)
+    logger.info("job %s: runner %d started", job_id, runner.pid)
+    signalled = None
+    while True:
+        try:
+            runner.wait(timeout=WATCH_S)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        if signalled is None and flag.exists():
+            runner.send_signal(CANCEL_SIGNAL)
+            signalled = time.monotonic()
+        elif signalled is not None and time.monotonic() - signalled > KILL_AFTER_S:
+            logger.warning("job %s: runner %d did not stop within %.1f s; killing it", job_id, runner.pid, KILL_AFTER_S)
+            runner.kill()
+    return _settle(store_root, job_id, runner, cancelled=signalled is not None or flag.exists())
+
+
+def job_threads(cores: int | None = None) -> int:
+    """Math threads for a job's runner: every core but one (kept for the dashboard and the OS), at least one.
+
+    Args:
+        cores: The machine's cores (default: all of them).
+    """
+    return max(1, (cores or os.cpu_count() or 1) - 1)
+
+
+def runner_env() -> dict[str, str]:
+    """The runner's environment: math threads that do not fight other work (a setting given here wins)."""
+    env = dict(os.environ)
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    env.setdefault("OMP_NUM_THREADS", str(job_threads()))
+    return env
+
+
+def runner_command(store_root: Path, job_id: str) -> list[str]:
+    """The command line of the runner process of job ``job_id`` (:mod:`engine.jobs.runner`)."""
+    return [sys.executable, "-m", "engine.jobs.runner", "--store", str(store_root), "--job", job_id,
+            "--parent", str(os.getpid())]
+
+
+def _settle(store_root: Path, job_id: str, runner: subprocess.Popen, *, cancelled: bool) -> JobRecord:
+    """The job once its runner has exited: as the runner wrote it, or finished here when it could not."""
+    current = read_json(job_path(store_root, job_id))
+    if current.get("state") == "running":
+        if cancelled:
+            current = finish_cancelled(store_root, current, runner.pid)
+        else:
+            logger.error("job %s: runner %d exited with status %s before the job ended", job_id, runner.pid,
+                         runner.returncode)
+            current = fail_dead_job(store_root, current, (DIED, {"pid": runner.pid}))
+    cancel_flag(store_root, job_id).unlink(missing_ok=True)
+    return current
+
+
 def _try_lock(path: Path) -> Any:
     handle = open(path, "a+")  # held open for the worker's life
     try:
@@ -277,7 +386,7 @@ def serve(store_root: Path, device_key: str, idle_s: float) -> int:
     while True:
         job = claim_next(store_root, device_key, os.getpid())
         if job is not None:
-            run_job(store_root, job)
+            supervise(store_root, job)
             count += 1
             idle_since = time.monotonic()
             continue

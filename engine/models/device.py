@@ -39,3 +39,10 @@ def select_device(preference: str | None = None) -> torch.device:
     if kind == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
         raise ConfigError("model.device: 'mps' was requested but is not available here. Pass --device cpu.")
     return torch.device(preference)
+
+
+def to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """Copy a host tensor to ``device``; to a GPU through pinned memory, so the copy does not make the host wait."""
+    if device.type != "cuda" or tensor.device.type != "cpu":
+        return tensor.to(device)
+    return tensor.pin_memory().to(device, non_blocking=True)

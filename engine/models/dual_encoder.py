@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from engine.errors import ConfigError
+from engine.models.device import to_device
 from engine.models.prefixes import prompts_of
 from engine.models.st_compat import Normalize, SentenceTransformer
 from engine.names import SIDES, TILTS, TOWERS
@@ -66,8 +67,14 @@ class DualEncoder(nn.Module):
         task = self._task(side)
         kwargs = {"task": task} if task is not None else {}
         features = self.model.preprocess(self._prefixed(items, side), **kwargs)
-        device = self.device
-        return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in features.items()}
+        return {k: to_device(v, self.device) if isinstance(v, torch.Tensor) else v for k, v in features.items()}
+
+    def token_counts(self, items: Sequence[str], side: str) -> list[int]:
+        """How many tokens each item becomes (with its prefix, after truncation): padding is not counted."""
+        task = self._task(side)
+        kwargs = {"task": task} if task is not None else {}
+        features = self.model.preprocess(self._prefixed(items, side), **kwargs)
+        return features["attention_mask"].sum(dim=1).tolist()
 
     def embed(self, features: dict, side: str) -> torch.Tensor:
         """Forward pass on preprocessed features; returns (B, D) unnormalised embeddings."""

@@ -166,6 +166,7 @@ class JobRecord(TypedDict, total=False):
     started: float | None
     finished: float | None
     pid: int | None
+    runner_pid: int | None  # the job's runner process (engine.jobs.runner), a child of ``pid``
     progress: dict[str, Any] | None
     run_ids: list[str]
     error: str | None

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -102,11 +104,19 @@ def _cpu_copy(state: dict[str, Any]) -> dict[str, Any]:
 class EarlyStopping:
     """Scores each epoch on the validation slice, remembers the best epoch and keeps its weights.
 
-    The best weights are held on the CPU (one copy of the model); a checkpoint carries them and
-    the curve, so a resumed run chooses exactly as an uninterrupted one.
+    The best weights are held on the CPU (one copy of the model), or with ``spill_dir`` in a file
+    there, so that they add nothing to the memory of the epochs still training (on the CPU a copy
+    of MiniLM is ~90 MB, while the goal for a whole comparison is 1.5 GB). A checkpoint carries
+    them and the curve, so a resumed run chooses exactly as an uninterrupted one.
+
+    Args:
+        validation: The slice scored after each epoch.
+        tilt: How the slice is scored.
+        patience: Epochs without a better score before training stops.
+        spill_dir: Folder for the best weights' file (a run's checkpoint folder); None keeps them in memory.
     """
 
-    def __init__(self, validation: PairDataset, *, tilt: str, patience: int) -> None:
+    def __init__(self, validation: PairDataset, *, tilt: str, patience: int, spill_dir: Path | None = None) -> None:
         self.validation = validation
         self.tilt = tilt
         self.patience = patience
@@ -115,6 +125,9 @@ class EarlyStopping:
         self.best_score = -math.inf
         self._best_encoder: dict[str, Any] | None = None
         self._best_loss: dict[str, Any] | None = None
+        # One file per process: under torchrun every rank may share the folder.
+        self._spill = Path(spill_dir) / f"best-epoch-weights-{os.getpid()}.pt" if spill_dir is not None else None
+        self._has_best = False
 
     @property
     def last_epoch(self) -> int:
@@ -131,16 +144,35 @@ class EarlyStopping:
         # Strictly better only: on a tie the earlier (less trained) epoch is kept.
         if scores[VALIDATION_METRIC] > self.best_score:
             self.best_epoch, self.best_score = epoch, scores[VALIDATION_METRIC]
-            self._best_encoder, self._best_loss = _cpu_copy(encoder.state_dict()), _cpu_copy(loss_fn.state_dict())
+            self._keep(encoder.state_dict(), loss_fn.state_dict())
         logger.info("epoch %d: validation %s %.4f (best epoch %d)", epoch, VALIDATION_METRIC,
                     scores[VALIDATION_METRIC], self.best_epoch)
         return self.epochs_without_improvement >= self.patience
 
+    def _keep(self, encoder_state: dict[str, Any], loss_state: dict[str, Any]) -> None:
+        """Remember these as the best weights: a CPU copy, or the spill file (written exactly, bit for bit)."""
+        self._has_best = True
+        if self._spill is None:
+            self._best_encoder, self._best_loss = _cpu_copy(encoder_state), _cpu_copy(loss_state)
+            return
+        self._spill.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"encoder": encoder_state, "loss": loss_state}, self._spill)
+
+    def _best(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The best weights (model, loss), read back from the spill file when there is one."""
+        if self._spill is None:
+            return self._best_encoder, self._best_loss
+        saved = torch.load(self._spill, map_location="cpu", weights_only=True)
+        return saved["encoder"], saved["loss"]
+
     def restore_best(self, encoder: DualEncoder, loss_fn: torch.nn.Module) -> None:
-        """Load the best epoch's weights (model and loss, e.g. a learned temperature) back."""
-        if self._best_encoder is not None and self.best_epoch != self.last_epoch:
-            encoder.load_state_dict(self._best_encoder)
-            loss_fn.load_state_dict(self._best_loss)
+        """Load the best epoch's weights (model and loss, e.g. a learned temperature) back; the spill file goes."""
+        if self._has_best and self.best_epoch != self.last_epoch:
+            best_encoder, best_loss = self._best()
+            encoder.load_state_dict(best_encoder)
+            loss_fn.load_state_dict(best_loss)
+        if self._spill is not None:
+            self._spill.unlink(missing_ok=True)
 
     def checkpoint_state(self) -> dict[str, Any]:
         """What a checkpoint needs to continue choosing (plain data and tensors only).
@@ -150,7 +182,8 @@ class EarlyStopping:
         state: dict[str, Any] = {"early_stopping": {"curve": [dict(c) for c in self.curve],
                                                     "best_epoch": self.best_epoch, "best_score": self.best_score}}
         if self.best_epoch != self.last_epoch:
-            state.update(best_encoder=self._best_encoder, best_loss=self._best_loss)
+            best_encoder, best_loss = self._best()
+            state.update(best_encoder=best_encoder, best_loss=best_loss)
         return state
 
     def load_checkpoint_state(self, state: dict[str, Any], encoder: DualEncoder, loss_fn: torch.nn.Module) -> None:
@@ -161,9 +194,9 @@ class EarlyStopping:
         self.curve = [dict(c) for c in saved["curve"]]
         self.best_epoch, self.best_score = int(saved["best_epoch"]), float(saved["best_score"])
         if "best_encoder" in state:
-            self._best_encoder, self._best_loss = state["best_encoder"], state["best_loss"]
+            self._keep(state["best_encoder"], state["best_loss"])
         else:  # the checkpoint's own epoch is the best
-            self._best_encoder, self._best_loss = _cpu_copy(encoder.state_dict()), _cpu_copy(loss_fn.state_dict())
+            self._keep(encoder.state_dict(), loss_fn.state_dict())
 
 
 def summary(plan: ValidationPlan, result: Any, config: TrainConfig) -> dict[str, Any]:

@@ -23,17 +23,34 @@ import torch
 from engine.chosen_epoch import STOP_CAP, STOP_PATIENCE
 from engine.config import TrainConfig
 from engine.errors import TrainingCancelled, TrainingError
+from engine.losses.distributed import rank
 from engine.models import DualEncoder
 from engine.train.batching import no_duplicate_batches
 from engine.train.cached_step import cached_backward
 from engine.train.checkpoint import load_checkpoint, save_checkpoint
+from engine.train.data_parallel import (
+    average_loss_gradients,
+    check_same_inputs,
+    check_supported,
+    is_main_process,
+    local_rows,
+    min_global_batch,
+    parallel_forward,
+    rank_zero_decides,
+)
 from engine.train.early_stopping import EarlyStopping
+from engine.train.length_buckets import CHUNK_OVERHEAD_TOKENS, PairForward, token_lengths
 from engine.train.progress import StepInfo
 
 if TYPE_CHECKING:
     from engine.data import PairDataset
 
 logger = logging.getLogger(__name__)
+
+# On a GPU, reading the loss back every step makes the host wait for the device; losses are then
+# read (and checked for NaN) every this many steps, and the progress callback follows. A CPU step
+# has no queue to drain, so there every step is read.
+LOSS_READ_EVERY_GPU = 16
 
 
 @dataclass
@@ -93,11 +110,17 @@ class _Loop:
     scheduler: torch.optim.lr_scheduler.LambdaLR
     clipped: list[torch.nn.Parameter]  # every trained parameter, weights then loss (for gradient clipping)
     labels_all: torch.Tensor
+    forward: torch.nn.Module  # both sides of a batch in one call (engine.train.length_buckets.PairForward)
     start_epoch: int = 0
     step: int = 0
     started: float = 0.0
     last: float = float("nan")
     history: list[float] = field(default_factory=list)
+    unread: list[torch.Tensor] = field(default_factory=list)  # losses of steps not yet read back
+
+    @property
+    def read_every(self) -> int:
+        return LOSS_READ_EVERY_GPU if self.encoder.device.type == "cuda" else 1
 
     @property
     def total_steps(self) -> int:
@@ -139,7 +162,8 @@ def train(
     Raises:
         TrainingError: The loss became NaN/inf, or training was cancelled (:class:`TrainingCancelled`).
     """
-    torch.manual_seed(config.seed)
+    torch.manual_seed(config.seed + rank())  # under torchrun each process draws its own dropout masks
+    check_same_inputs(data, validation, config, loss_fn)
     loop = _start(encoder, loss_fn, data, config)
     stopper = EarlyStopping(validation, tilt=tilt, patience=config.patience) if validation is not None else None
     if resume and checkpoint_dir is not None:
@@ -165,9 +189,13 @@ def _start(encoder: DualEncoder, loss_fn: torch.nn.Module, data: PairDataset, co
 
     Raises:
         TrainingError: Not one batch can be formed.
+        ConfigError: Settings that data-parallel training does not support (under torchrun).
     """
+    check_supported(config)
+    # Under torchrun every process forms these same global batches and trains on its slice of each.
     epoch_batches = [
-        no_duplicate_batches(data.left, data.right, data.group, config.batch_size, seed=config.seed + epoch)
+        no_duplicate_batches(data.left, data.right, data.group, config.batch_size, seed=config.seed + epoch,
+                             min_batch=min_global_batch())
         for epoch in range(config.epochs)
     ]
     total_steps = sum(len(b) for b in epoch_batches)
@@ -182,12 +210,25 @@ def _start(encoder: DualEncoder, loss_fn: torch.nn.Module, data: PairDataset, co
     if loss_params:
         # A learned temperature moves on a log scale; it needs a far larger step than the weights.
         groups.append({"params": loss_params, "weight_decay": 0.0, "lr": config.learning_rate * 100})
-    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
+    # The fused kernel updates every tensor in one pass: measured 31 ms against 176 ms per MiniLM step
+    # on one CPU thread (the default loops over 100 tensors); same update up to float rounding.
+    fused = encoder.device.type in ("cpu", "cuda")
+    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate, fused=fused)
     warmup = int(round(config.warmup_ratio * total_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_linear(total_steps, warmup))
     return _Loop(encoder=encoder, loss_fn=loss_fn, data=data, config=config, epoch_batches=epoch_batches,
                  optimizer=optimizer, scheduler=scheduler, clipped=params + loss_params,
-                 labels_all=_group_labels(data.group))
+                 labels_all=_group_labels(data.group),
+                 forward=parallel_forward(_pair_forward(encoder, data, config), loss_fn, encoder.device))
+
+
+def _pair_forward(encoder: DualEncoder, data: PairDataset, config: TrainConfig) -> PairForward:
+    """The step's forward pass; with length buckets, every training text's token count is read once here."""
+    if not config.length_buckets:
+        return PairForward(encoder)
+    lengths = {side: token_lengths(encoder, getattr(data, side), side) for side in ("left", "right")}
+    overhead = CHUNK_OVERHEAD_TOKENS["cuda" if encoder.device.type == "cuda" else "cpu"]
+    return PairForward(encoder, lengths, overhead)
 
 
 def _resume(loop: _Loop, checkpoint_dir: Path, stopper: EarlyStopping | None) -> None:
@@ -213,30 +254,60 @@ def _epoch(loop: _Loop, epoch: int, callback: Callable[[StepInfo], None] | None,
         TrainingCancelled: ``should_stop`` said so (polled before every step).
         TrainingError: The loss is NaN or infinite.
     """
-    for batch in loop.epoch_batches[epoch]:
+    batches = loop.epoch_batches[epoch]
+    for position, batch in enumerate(batches):
         if should_stop is not None and should_stop():
             raise TrainingCancelled("Training was cancelled.")
-        _step(loop, batch, epoch)
-        if callback is not None:
+        read = _step(loop, batch, epoch)
+        if position == len(batches) - 1 and loop.unread:
+            _read_losses(loop, epoch, last_step=loop.step)
+            read = True
+        if read and callback is not None:
             callback(_step_info(loop, epoch))
+
+
+def _read_losses(loop: _Loop, epoch: int, *, last_step: int) -> None:
+    """Bring the unread losses (up to step ``last_step``) to the host; stop at a NaN or infinite one.
+
+    Raises:
+        TrainingError: A loss is NaN or infinite.
+    """
+    values = torch.stack(loop.unread).float().cpu().tolist()
+    first_step = last_step - len(values) + 1
+    loop.unread.clear()
+    for offset, value in enumerate(values):
+        if not math.isfinite(value):
+            raise TrainingError(
+                f"The loss became {value} at epoch {epoch + 1}, step {first_step + offset}. Training was stopped "
+                "and no model was saved. Lower --learning-rate, raise --temperature (dot and l2 tilts "
+                "with large embeddings overflow easily), or check the data for empty texts."
+            )
+    loop.history.extend(values)
+    loop.last = values[-1]
 
 
 def _end_of_epoch(loop: _Loop, epochs_done: int, stopper: EarlyStopping | None, checkpoint_dir: Path | None) -> bool:
     """Score the validation slice and save a checkpoint; True when early stopping ends training here."""
-    if stopper is not None and stopper.after_epoch(epochs_done, loop.encoder, loop.loss_fn):
+    if stopper is not None and rank_zero_decides(stopper.after_epoch(epochs_done, loop.encoder, loop.loss_fn)):
         return True
-    if checkpoint_dir is not None and loop.config.checkpoint_every_epoch and epochs_done < loop.config.epochs:
+    if (checkpoint_dir is not None and loop.config.checkpoint_every_epoch and epochs_done < loop.config.epochs
+            and is_main_process()):
         _save(loop, checkpoint_dir, stopper, epochs_done)
     return False
 
 
-def _step(loop: _Loop, batch: list[int], epoch: int) -> None:
-    """One optimiser step on one batch.
+def _step(loop: _Loop, batch: list[int], epoch: int) -> bool:
+    """One optimiser step on one batch; True when the losses were read back in it.
+
+    The loss joins ``loop.unread``; every ``loop.read_every`` steps they are read before the
+    update, so a NaN or infinite loss stops training before its step is applied. On the CPU that
+    is every step; on a GPU up to that many steps may run on from NaN (the run fails anyway).
 
     Raises:
-        TrainingError: The loss is NaN or infinite.
+        TrainingError: A loss read here is NaN or infinite.
     """
     config, data = loop.config, loop.data
+    batch = local_rows(batch)  # under torchrun: this process's slice of the global batch
     left = [data.left[i] for i in batch]
     right = [data.right[i] for i in batch]
     labels = loop.labels_all[batch].to(loop.encoder.device) if config.mask_false_negatives else None
@@ -249,27 +320,24 @@ def _step(loop: _Loop, batch: list[int], epoch: int) -> None:
                                autocast_dtype=torch.bfloat16 if use_autocast else None)
     else:
         with autocast:
-            emb_left = loop.encoder(left, "left")
-            emb_right = loop.encoder(right, "right")
+            emb_left, emb_right = loop.forward(left, right)
         # The loss runs in float32: log-sum-exp over bf16 logits loses the small differences
         # between candidates that the gradient depends on.
         loss = loop.loss_fn.compute_loss_from_embeddings([emb_left.float(), emb_right.float()], labels)
     if isinstance(loss, dict):
         loss = sum(loss.values())
-    if not torch.isfinite(loss):
-        raise TrainingError(
-            f"The loss became {float(loss.detach())} at epoch {epoch + 1}, step {loop.step + 1}. Training was stopped "
-            "and no model was saved. Lower --learning-rate, raise --temperature (dot and l2 tilts "
-            "with large embeddings overflow easily), or check the data for empty texts."
-        )
+    loop.unread.append(loss.detach())
+    read = len(loop.unread) >= loop.read_every
+    if read:
+        _read_losses(loop, epoch, last_step=loop.step + 1)
     if config.mini_batch is None:
         loss.backward()
+    average_loss_gradients(loop.loss_fn)  # DDP averaged the weights' gradients; a learned τ's is averaged here
     torch.nn.utils.clip_grad_norm_(loop.clipped, config.max_grad_norm)
     loop.optimizer.step()
     loop.scheduler.step()
     loop.step += 1
-    loop.last = float(loss.detach())
-    loop.history.append(loop.last)
+    return read
 
 
 def _step_info(loop: _Loop, epoch: int) -> StepInfo:

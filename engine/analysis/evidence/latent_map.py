@@ -29,12 +29,19 @@ centroid), not the least-squares scale: the latter shrinks a map that fits badly
 pairs look closer just because the layouts differ.
 
 UMAP costs about 11 s of numba compilation once per process (plus ~2 s to import), so it runs in
-the job process and its result is stored (:func:`save_latent_map`); pages only load it.
+the job process and its result is stored (:func:`save_latent_map`); pages only load it. Most of
+umap-learn's numba functions are not declared ``cache=True``, so :func:`import_umap` turns numba's
+on-disk cache on for them (in ``<tiltpilot cache>/numba``): the compilation is then paid once per
+machine, not once per process, and :func:`warm_up_umap` lets a job pay it in a background thread
+while it trains rather than when its first map is drawn.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -64,6 +71,14 @@ ARRAY_NAMES: tuple[str, ...] = ("base", "tuned", "modality", "pair", "links")
 
 #: Points whose spread about their centroid is below this fraction of their size are one point.
 COLLAPSE_RTOL = 1e-9
+
+#: numba's on-disk cache of compiled UMAP code, under the tiltpilot cache folder.
+NUMBA_CACHE_FOLDER = "numba"
+#: Modules whose numba functions get the on-disk cache.
+CACHED_MODULES: tuple[str, ...] = ("umap", "pynndescent")
+#: The warm-up map: enough points for UMAP's default 15 neighbours, few enough to take no time.
+WARM_UP_POINTS = 40
+_caching_lock = threading.Lock()
 
 Array = NDArray[np.float64]
 
@@ -195,6 +210,66 @@ def _umap_2d(x: Array, *, umap_module: Any, seed: int, n_neighbors: int, min_dis
     return np.asarray(reducer.fit_transform(x.astype(np.float32)), dtype=np.float64)
 
 
+def import_umap() -> Any:
+    """umap-learn, with numba's on-disk cache turned on for its compiled functions.
+
+    ``NUMBA_CACHE_DIR`` is set (unless the environment sets it) before numba is first imported,
+    since numba reads it then.
+
+    Raises:
+        ImportError: umap-learn is not installed.
+    """
+    from engine.models.e5.install import cache_dir  # the one home of the tiltpilot cache folder
+
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir() / NUMBA_CACHE_FOLDER))
+    import umap  # optional and slow (~2 s): imported only when a UMAP map is drawn
+
+    with _caching_lock:
+        _cache_compiled_functions()
+    return umap
+
+
+def _cache_compiled_functions() -> int:
+    """Turn numba's on-disk cache on for every compiled function of :data:`CACHED_MODULES`; returns how many."""
+    from numba.core.caching import NullCache
+    from numba.core.registry import CPUDispatcher
+
+    enabled = 0
+    for name, module in list(sys.modules.items()):
+        if module is None or name.split(".")[0] not in CACHED_MODULES:
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, CPUDispatcher) and isinstance(value._cache, NullCache):
+                try:
+                    value.enable_caching()
+                except Exception as exc:  # numba refuses some functions (e.g. closures); they compile per process
+                    logger.debug("numba cache not enabled for %s: %s", value, exc)
+                    continue
+                enabled += 1
+    return enabled
+
+
+def warm_up_umap(seed: int = 0) -> float:
+    """Compile UMAP's numba code (or load it from the disk cache) by drawing a tiny map.
+
+    A job that will draw latent maps calls this in a background thread when it starts, so its
+    first map does not wait for the compilation.
+
+    Returns:
+        The seconds it took; 0.0 when umap-learn is not installed (maps then use PCA).
+    """
+    started = time.perf_counter()
+    try:
+        umap_module = import_umap()
+    except ImportError:
+        return 0.0
+    points = _geometry(np.random.default_rng(seed).normal(size=(WARM_UP_POINTS, 8)), "cosine")
+    _umap_2d(points, umap_module=umap_module, seed=seed, n_neighbors=15, min_dist=0.1, metric="cosine")
+    seconds = time.perf_counter() - started
+    logger.info("UMAP warmed up in %.1f s", seconds)
+    return seconds
+
+
 def _choose_method(method: str, n_points: int, n_neighbors: int) -> tuple[str, str | None, Any]:
     """Return ``(method used, reason for falling back to PCA or None, the umap module or None)``."""
     if method == "pca":
@@ -205,10 +280,10 @@ def _choose_method(method: str, n_points: int, n_neighbors: int) -> tuple[str, s
             f"{n_neighbors + 2}); used PCA."
         ), None
     try:
-        import umap  # optional and slow (~2 s): imported only when a UMAP map is drawn
+        umap_module = import_umap()
     except ImportError as err:
         return "pca", f"umap-learn is not importable ({err}); used PCA. Install umap-learn for UMAP maps.", None
-    return "umap", None, umap
+    return "umap", None, umap_module
 
 
 def _pair_distances(left: Array, right: Array) -> float:

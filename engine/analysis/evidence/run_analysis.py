@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.errors import CancelledError
 from engine.names import DIRECTIONS
 from engine.runs import RunPaths, atomic_write_json, read_json
 
@@ -149,8 +150,18 @@ def analyse_run(run: RunPaths, settings: AnalysisSettings | None = None,
                 on_part: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Compute every analysis part of a finished run and store it under ``<run>/analysis/``.
 
+    Args:
+        run: The finished run.
+        settings: What to compute (default: every part).
+        on_part: Told each part's name before it starts; it may raise
+            :class:`engine.errors.CancelledError` to stop between parts (a job's cancel).
+
     Returns:
         The contents of ``analysis/index.json``: per part its file, seconds, and error if any.
+
+    Raises:
+        CancelledError: ``on_part`` or a part stopped because the job was cancelled; the parts
+            finished so far stay stored and listed in the index.
     """
     settings = settings or AnalysisSettings()
     inputs = load_run_inputs(run)
@@ -165,6 +176,8 @@ def analyse_run(run: RunPaths, settings: AnalysisSettings | None = None,
             result = _RUNNERS[part](inputs, settings, run)
             if result is not None:
                 atomic_write_json(run.analysis_file(part), result)
+        except CancelledError:
+            raise  # a cancel is not a failed chart: the job stops here
         except Exception as exc:  # one failed chart must not lose the run; the error is stored and shown
             logger.warning("Analysis part %s failed: %s", part, exc)
             entry["error"] = f"{type(exc).__name__}: {exc}"

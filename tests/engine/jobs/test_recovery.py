@@ -76,8 +76,19 @@ def _steps(run: Path) -> list[int]:
     return [r["step"] for r in RunStore.read_log(RunStore(run.parent).paths(run.name))]
 
 
+@pytest.fixture
+def job_threads():
+    """This process computes with as many threads as a job's runner, so their sums agree to the last bit."""
+    from engine.jobs.worker import job_threads as threads
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads())
+    yield
+    torch.set_num_threads(previous)
+
+
 def test_kill_9_reads_failed_within_5_s_and_the_run_resumes_without_repeated_steps(store, toy_csv, tiny_model_dir,
-                                                                                  tmp_path):
+                                                                                  tmp_path, job_threads):
     job_id = submit_job(store, _spec(toy_csv, tiny_model_dir), idle_s=1.0)
     run = _poll(lambda: _checkpointed_run(store), timeout=300)  # epoch 1 is done: a checkpoint to resume from
     _poll(lambda: max(_steps(run), default=0) >= 11, every=0.005)  # and steps after it, to be trained again

@@ -9,14 +9,12 @@ the last batch of an epoch) is checked too.
 
 from __future__ import annotations
 
-import socket
-import time
 from pathlib import Path
 
 import pytest
 import torch
 import torch.distributed as dist
-import torch.multiprocessing as mp
+from gloo_processes import run_processes
 
 from engine.losses import LOSSES, build_loss
 from engine.losses.distributed import all_gather_with_grad
@@ -81,25 +79,11 @@ def _worker(rank: int, port: int, out_dir: str) -> None:
         dist.destroy_process_group()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def per_rank(tmp_path_factory: pytest.TempPathFactory) -> list[dict[object, object]]:
     out_dir = tmp_path_factory.mktemp("dist")
-    context = mp.start_processes(
-        _worker, args=(_free_port(), str(out_dir)), nprocs=WORLD, join=False, start_method="spawn"
-    )
-    deadline = time.monotonic() + TIMEOUT_S
-    while not context.join(timeout=1.0):
-        if time.monotonic() > deadline:
-            for process in context.processes:
-                process.terminate()
-            pytest.fail(f"the {WORLD} gloo processes did not finish within {TIMEOUT_S} s (deadlock in a collective?)")
-    return [torch.load(out_dir / f"rank{r}.pt") for r in range(WORLD)]
+    return run_processes(_worker, (str(out_dir),), out_dir, world=WORLD, timeout_s=TIMEOUT_S)
 
 
 @pytest.mark.parametrize("split_name", list(SPLITS))

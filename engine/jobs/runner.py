@@ -1,0 +1,182 @@
+"""One job in its own process, so a cancel stops it within a second in every stage.
+
+``python -m engine.jobs.runner --store STORE --job JOB_ID --parent PID`` runs one claimed job
+(:func:`engine.jobs.worker.run_job`) and exits. The worker (:mod:`engine.jobs.worker`) starts one
+runner per job and, when the job's cancel flag appears, sends it :data:`CANCEL_SIGNAL`.
+
+Why a process and a signal: a cancel flag polled at training steps and stage boundaries is not
+enough, because one step, one encoding pass or one numba call can take far longer than a second on
+a loaded machine, and none of them polls. The signal handler raises :class:`JobInterrupted` in the
+main thread at the next Python instruction, wherever it is. It is a ``BaseException``, so the
+engine's ``except Exception`` guards (one failed chart must not lose a run) let it through; the
+atomic writes (:mod:`engine.runs.atomic`) remove their temporary file on it. While the main thread is
+inside one of :data:`PROTECTED` (writes that are not atomic, such as saving a model folder), the
+exception waits until it has left. The runner then marks the job and the runs it left running
+``cancelled`` (:func:`finish_cancelled`) and exits; the process, whose state an exception at an
+arbitrary point may have left odd, serves no other job. If it does not exit in time (stuck in one
+long C call), the worker kills it and finishes the job itself.
+
+The runner exits too when its worker dies (``kill -9``, the OOM killer), so no job runs unwatched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+CANCEL_SIGNAL = signal.SIGTERM
+RETRY_S = 0.05  # while in a protected write, the cancel is tried again this often
+PARENT_CHECK_S = 0.5
+# (module, qualified name) of functions an interruption must not cut in half: they write several
+# files or append, so half of them would be a damaged run folder.
+PROTECTED = frozenset({
+    ("engine.models.dual_encoder", "DualEncoder.save"),
+    ("engine.runs.store", "RunStore.create_run"),
+    ("engine.runs.store", "RunStore.set_status"),
+    ("engine.runs.store", "RunStore.update_index"),
+    ("engine.runs.store", "RunStore.append_log"),
+    ("engine.analysis.evidence.latent_map", "save_latent_map"),
+    ("engine.jobs.runner", "finish_cancelled"),
+})
+
+
+class JobInterrupted(BaseException):
+    """Raised in the runner's main thread when the worker cancels the job (see the module docstring)."""
+
+
+class _Interrupter:
+    """The :data:`CANCEL_SIGNAL` handler: raise :class:`JobInterrupted` once, outside protected writes."""
+
+    def __init__(self) -> None:
+        self.raised = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self.raised:
+            return
+        if _in_protected(frame):
+            timer = threading.Timer(RETRY_S, os.kill, (os.getpid(), signum))
+            timer.daemon = True
+            timer.start()
+            return
+        self.raised = True
+        raise JobInterrupted("the job was cancelled")
+
+
+def _in_protected(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if (frame.f_globals.get("__name__"), frame.f_code.co_qualname) in PROTECTED:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this process when the worker ``parent`` is gone (at once on Linux, else within a poll)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)  # nothing to clean: readers fail the dead worker's job and runs (engine.jobs.recovery)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def finish_cancelled(store_root: str | Path, job: dict[str, Any], pid: int) -> dict[str, Any]:
+    """Write a cancelled job's outcome when its runner could not: runs left running, then the job.
+
+    The runs that process ``pid`` left queued or running are marked ``cancelled`` and the temporary
+    files of interrupted atomic writes in them are removed; the job is marked ``cancelled`` with
+    every run it made.
+
+    Returns:
+        The job as written.
+    """
+    from engine.i18n import t
+    from engine.jobs.queue import cancel_flag, update_job
+    from engine.jobs.recovery import runs_left_running, runs_of_process
+    from engine.runs import RunStore
+    from engine.runs.atomic import is_temp_file
+
+    store = RunStore(store_root)
+    left = runs_left_running(store_root, {**job, "pid": pid})
+    for run in left:
+        for path in run.root.rglob("*"):
+            if is_temp_file(path) and path.is_file():
+                path.unlink(missing_ok=True)
+        store.set_status(run, "cancelled", error=t("job_stages.RUN_CANCELLED"))
+    run_ids = runs_of_process(store_root, pid, float(job.get("started") or 0.0))
+    cancel_flag(store_root, job["job_id"]).unlink(missing_ok=True)
+    logger.info("job %s: cancelled (%d run(s) stopped)", job["job_id"], len(left))
+    return update_job(store_root, job["job_id"], state="cancelled", finished=time.time(), error=None,
+                      error_code=None, error_fields=None, run_ids=run_ids)
+
+
+def will_draw_umap(job: dict[str, Any]) -> bool:
+    """Whether the job's runs draw UMAP latent maps (then the runner warms UMAP up first)."""
+    spec = job.get("spec") or {}
+    return job.get("kind", "compare") == "compare" and spec.get("analysis") is True and spec.get("latent_map") != "pca"
+
+
+def _warm_up_in_background(seed: int) -> None:
+    from engine.analysis.evidence.latent_map import warm_up_umap
+
+    def warm() -> None:
+        try:
+            warm_up_umap(seed)
+        except Exception as exc:  # a failed warm-up only means the first map compiles itself
+            logger.warning("UMAP warm-up failed: %s", exc)
+
+    threading.Thread(target=warm, name="umap-warm-up", daemon=True).start()
+
+
+def run(store_root: Path, job_id: str) -> int:
+    """Run the claimed job ``job_id`` to its end in this process; returns the exit status (0)."""
+    from engine.jobs.queue import get_job
+    from engine.jobs.worker import import_job_modules, run_job
+
+    job = get_job(store_root, job_id)
+    try:
+        import_job_modules()  # before the warm-up thread imports umap: two threads importing at once may deadlock
+        if will_draw_umap(job):
+            _warm_up_in_background(int(job["spec"].get("seed") or 0))
+        run_job(store_root, job)
+    except JobInterrupted:
+        finish_cancelled(store_root, get_job(store_root, job_id), os.getpid())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m engine.jobs.runner", description="Run one claimed tiltpilot job.")
+    parser.add_argument("--store", required=True, help="run store folder")
+    parser.add_argument("--job", required=True, help="the claimed job's id")
+    parser.add_argument("--parent", type=int, required=True, help="the worker's pid (the runner ends with it)")
+    args = parser.parse_args(argv)
+    interrupter = _Interrupter()
+    signal.signal(CANCEL_SIGNAL, interrupter)
+    _exit_with_parent(args.parent)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format=f"%(asctime)s [runner {os.getpid()}] %(levelname)s %(name)s: %(message)s")
+    try:
+        return run(Path(args.store), args.job)
+    except JobInterrupted:  # cancelled before the job started: the worker writes the outcome
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
