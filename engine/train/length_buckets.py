@@ -62,7 +62,12 @@ def chunk_rows(lengths: Sequence[int], overhead_tokens: int) -> list[np.ndarray]
 
 
 def token_lengths(encoder: nn.Module, items: Sequence[str], side: str) -> dict[str, int] | None:
-    """Token count of each distinct item, counted once per run; None when the side is not text."""
+    """Token count of each distinct item, counted once per run; None when the side is not text.
+
+    The count is the loaded encoder's own tokenisation (``token_counts``), prefix and truncation
+    included: exactly what its forward pass pads. (The audit's ``engine.data.token_lengths`` counts
+    from a model folder's ``tokenizer.json`` without torch, for a model not loaded yet.)
+    """
     count = getattr(encoder, "token_counts", None)
     if count is None:
         return None
