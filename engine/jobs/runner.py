@@ -37,7 +37,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 CANCEL_SIGNAL = signal.SIGTERM
-RETRY_S = 0.05  # while in a protected write, the cancel is tried again this often
+RETRY_S = 0.05  # until the cancel is caught (in a protected write, or lost in a finaliser) it comes again this often
 PARENT_CHECK_S = 0.5
 # (module, qualified name) of functions an interruption must not cut in half: they write several
 # files or append, so half of them would be a damaged run folder.
@@ -57,21 +57,46 @@ class JobInterrupted(BaseException):
 
 
 class _Interrupter:
-    """The :data:`CANCEL_SIGNAL` handler: raise :class:`JobInterrupted` once, outside protected writes."""
+    """The :data:`CANCEL_SIGNAL` handler: raise :class:`JobInterrupted` outside protected writes until it is caught.
+
+    A raise can be lost: the handler runs between any two bytecodes of the main thread, also inside a
+    finaliser that a garbage collection calls, and Python only prints an exception raised there. So
+    after raising, the signal comes again every :data:`RETRY_S` until the runner has caught the
+    exception (:meth:`settle`).
+    """
 
     def __init__(self) -> None:
         self.raised = False
+        self.settled = False
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
-        if self.raised:
+        if self.settled:
             return
+        self._again(signum)
         if _in_protected(frame):
-            timer = threading.Timer(RETRY_S, os.kill, (os.getpid(), signum))
-            timer.daemon = True
-            timer.start()
             return
         self.raised = True
         raise JobInterrupted("the job was cancelled")
+
+    def _again(self, signum: int) -> None:
+        def resend() -> None:
+            if not self.settled:
+                os.kill(os.getpid(), signum)
+
+        timer = threading.Timer(RETRY_S, resend)
+        timer.daemon = True
+        timer.start()
+
+    def settle(self) -> None:
+        """The cancel was caught: later signals (and pending retries) do nothing."""
+        self.settled = True
+
+
+def _settle_cancel() -> None:
+    """Tell the installed cancel handler that its :class:`JobInterrupted` has been caught."""
+    handler = signal.getsignal(CANCEL_SIGNAL)
+    if isinstance(handler, _Interrupter):
+        handler.settle()
 
 
 def _in_protected(frame: FrameType | None) -> bool:
@@ -157,6 +182,7 @@ def run(store_root: Path, job_id: str) -> int:
             _warm_up_in_background(int(job["spec"].get("seed") or 0))
         run_job(store_root, job)
     except JobInterrupted:
+        _settle_cancel()
         finish_cancelled(store_root, get_job(store_root, job_id), os.getpid())
     return 0
 
@@ -175,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(Path(args.store), args.job)
     except JobInterrupted:  # cancelled before the job started: the worker writes the outcome
+        _settle_cancel()
         return 1
 
 

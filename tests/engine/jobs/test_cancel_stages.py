@@ -30,6 +30,7 @@ def interrupter():
     handler = runner._Interrupter()
     previous = signal.signal(runner.CANCEL_SIGNAL, handler)
     yield handler
+    handler.settle()  # a retry still pending must not reach the handler restored below (SIGTERM's default ends pytest)
     signal.signal(runner.CANCEL_SIGNAL, previous)
 
 
