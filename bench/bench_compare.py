@@ -18,7 +18,9 @@ Both sides run on the CPU unless ``--device`` says otherwise: the goal is CPU me
 
 Prints a Markdown table of the stages' peak memory, then, last, a JSON summary that ``bench/run.py``
 parses: ``comparison_s``, ``singles_s`` (None when skipped), ``ratio`` (comparison / sum of singles),
-``peak_rss_mb`` (MiB), ``stage_peaks_mb``, ``run_peaks_mb``, ``epochs``, ``goal_mb``, ``met``.
+``peak_rss_mb`` (MiB), ``stage_peaks_mb``, ``run_peaks_mb``, ``allocator`` (``jemalloc`` or ``system``:
+what the comparison ran on, see ``engine/memory_allocator.py``; ``TILTPILOT_ALLOCATOR=system`` measures
+the C library's), ``epochs``, ``goal_mb``, ``met``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ DATA = REPO / "sample_data" / "catalogue.csv"
 LOSSES = ("clip", "joint", "left-given-right", "right-given-left")
 GOAL_MB = 1.5 * 1024  # issue 13: under 1.5 GB peak RSS on CPU for the sample 4-loss comparison
 SAMPLE_EVERY_S = 0.2
+ALLOCATOR_AFTER_S = 2.0  # the command restarts on its allocator within its first second
 BASE_STAGE = "base"  # before the first run directory exists: data, base model and its evaluation
 
 
@@ -49,6 +52,15 @@ def _rss_mb(pid: int) -> float | None:
     except (OSError, IndexError, ValueError):
         return None
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _allocator(pid: int) -> str | None:
+    """``jemalloc`` or ``system``: the allocator process ``pid`` runs on (None once it is gone)."""
+    try:
+        maps = Path(f"/proc/{pid}/maps").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return "jemalloc" if "libjemalloc" in maps else "system"
 
 
 def _current_stage(store: Path) -> tuple[int, str]:
@@ -72,10 +84,14 @@ class _StageSampler(threading.Thread):
         self.pid, self.store = pid, store
         self.stage_peaks: dict[str, float] = {}
         self.run_peaks: dict[int, float] = {}
+        self.allocator: str | None = None  # read once the process has restarted on it (engine.console)
         self.done = threading.Event()
 
     def run(self) -> None:
+        started = time.monotonic()
         while not self.done.is_set():
+            if self.allocator is None and time.monotonic() - started > ALLOCATOR_AFTER_S:
+                self.allocator = _allocator(self.pid)
             rss = _rss_mb(self.pid)
             if rss is not None:
                 number, stage = _current_stage(self.store)
@@ -102,7 +118,7 @@ def _engine(args: list[str], store: Path, sample: bool) -> dict[str, Any]:
         raise RuntimeError(f"tiltpilot {args[0]} failed ({proc.returncode}): {stderr[-3000:]}")
     return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime,
             "stage_peaks_mb": {k: round(v) for k, v in sampler.stage_peaks.items()},
-            "run_peaks_mb": [round(v) for _, v in sorted(sampler.run_peaks.items())]}
+            "run_peaks_mb": [round(v) for _, v in sorted(sampler.run_peaks.items())], "allocator": sampler.allocator}
 
 
 def _common(args: argparse.Namespace) -> list[str]:
@@ -142,6 +158,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "ratio": round(comparison["seconds"] / singles_s, 3) if singles_s else None,
         "peak_rss_mb": round(comparison["peak_rss_mb"]),
         "stage_peaks_mb": comparison["stage_peaks_mb"], "run_peaks_mb": comparison["run_peaks_mb"],
+        "allocator": comparison["allocator"],
         "goal_mb": GOAL_MB, "met": comparison["peak_rss_mb"] < GOAL_MB, "store": str(store),
     }
     print("| stage of the comparison | peak RSS |\n|---|---|")

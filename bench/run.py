@@ -190,7 +190,8 @@ def comparison_row(out: dict[str, Any]) -> list[str]:
     else:
         timing = (f"{out['comparison_s']:.0f} s against {out['singles_s']:.0f} s for the four single runs "
                   f"(**{out['ratio']:.2f}×**)")
-    result = (f"peak RSS **{out['peak_rss_mb']:,} MiB** ({epochs}, {out['device']}; highest stages: {stages}; "
+    result = (f"peak RSS **{out['peak_rss_mb']:,} MiB** ({epochs}, {out['device']}, allocator "
+              f"{out.get('allocator') or 'unknown'}; highest stages: {stages}; "
               f"base model {out['run_peaks_mb'][0]:,} MiB, then per run {', '.join(f'{p:,}' for p in out['run_peaks_mb'][1:])} MiB); "
               f"{timing}")
     return ["(c) comparison cost (`bench_compare.py`)", result,

@@ -40,6 +40,7 @@ from engine.data.limits import MAX_FILE_MB, check_file_size
 from engine.errors import ConfigError, DataError, EngineError
 from engine.i18n import LANGUAGES, get_language, message, override, t
 from engine.learning_curve_settings import DEFAULT_FRACTIONS, DEFAULT_SEEDS
+from engine.memory_allocator import active_allocator
 from engine.models import cli as models_cli
 from engine.names import COMPARED_LOSSES, IMAGE_TRAINING_MODES, TOWERS
 from engine.report import cli as report_cli
@@ -50,6 +51,7 @@ from engine.runs import doctor_cli
 # Sub-commands kept in their own packages: each module has NAME, add_parser, command and print_result.
 _MODULE_COMMANDS = (roi_cli, report_cli, doctor_cli, models_cli, robustness_cli)
 DEFAULT_STORE = "tiltpilot_runs"
+logger = logging.getLogger(__name__)
 
 
 def _parse_weights(text: str | None) -> tuple[float, float] | None:
@@ -131,6 +133,12 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bootstrap", type=int, default=AnalysisConfig.n_resamples,
                    help=f"bootstrap resamples for intervals (default {AnalysisConfig.n_resamples})")
     p.add_argument("--gallery", choices=GALLERIES, default=EvalConfig.gallery, help=t("cli.HELP_GALLERY"))
+    _add_embed_processes_arg(p)
+
+
+def _add_embed_processes_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--embed-processes", type=int, default=EvalConfig.embed_processes, metavar="N",
+                   help=t("scale_out.HELP_EMBED_PROCESSES"))
 
 
 def add_lang_arg(p: argparse.ArgumentParser) -> None:
@@ -171,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test-size", type=float, default=DataConfig.test_size)
     p.add_argument("--split-seed", type=int, default=DataConfig.split_seed)
     p.add_argument("--device")
+    _add_embed_processes_arg(p)
 
     p = sub.add_parser("compare", help="train several losses/tilts on the same split and compare")
     _add_data_args(p)
@@ -252,7 +261,7 @@ def _run_config(args: argparse.Namespace, loss: str, tilt: str) -> RunConfig:
                           early_stopping=args.early_stopping, patience=args.patience, mini_batch=args.mini_batch),
         analysis=AnalysisConfig(enabled=not args.no_analysis, n_resamples=args.bootstrap,
                                 latent_method=args.latent_map, seed=args.seed),
-        evaluation=EvalConfig(gallery=args.gallery),
+        evaluation=EvalConfig(gallery=args.gallery, embed_processes=args.embed_processes),
     )
 
 
@@ -366,10 +375,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     from engine.data import load_pairs, split_pairs
     from engine.experiment import BASE_TILT, encoder_from_config, evaluate_encoder
     from engine.models import load_encoder
+    from engine.models.embedding_pool import embedding_pool
     from engine.models.image.image_text_encoder import saved_folder
     from engine.models.loading import load_image_text_encoder
     from engine.runs import RunPaths, read_json
 
+    processes = EvalConfig(embed_processes=args.embed_processes).embed_processes  # checked before loading
     run = RunPaths(Path(args.model))
     raw = read_json(run.config) if run.config.is_file() else None
     columns, test_size, seed, tilt = _columns(args), args.test_size, args.split_seed, args.tilt or LossConfig.tilt
@@ -383,10 +394,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     photos = saved_folder(args.model) is not None
     tuned_model = (load_image_text_encoder(args.model, device=args.device) if photos
                    else load_encoder(args.model, device=args.device))
-    tuned = evaluate_encoder(tuned_model, test, tilt=tilt)
+    with embedding_pool(tuned_model, processes):
+        tuned = evaluate_encoder(tuned_model, test, tilt=tilt)
     if raw is not None:
         started_from = dataclasses.replace(RunConfig.from_dict(raw).model, device=args.device)
-        base = evaluate_encoder(encoder_from_config(started_from), test, tilt=BASE_TILT)
+        base_model = encoder_from_config(started_from)
+        with embedding_pool(base_model, processes):
+            base = evaluate_encoder(base_model, test, tilt=BASE_TILT)
         result.update(base=base.metrics, tuned=tuned.metrics)
     else:
         result.update(tuned.metrics)
@@ -562,6 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logger.info("memory allocator: %s", active_allocator())
     if not args.verbose:
         from transformers.utils import logging as hf_logging
 

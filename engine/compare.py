@@ -22,6 +22,7 @@ from engine.experiment import (
     with_chosen_model,
 )
 from engine.i18n import message
+from engine.models.embedding_pool import embedding_pool
 from engine.names import DIRECTIONS
 from engine.process_memory import release_freed_memory
 from engine.runs import COMPARISON_FILE, RunStore, atomic_write_json, read_json
@@ -62,9 +63,10 @@ def run_comparison(
     _enter("load_model", on_stage, should_stop)
     encoder = encoder_from_config(base_config.model)
     _enter("evaluate_base", on_stage, should_stop)
-    base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
-    if base_config.evaluation.gallery == "catalogue":  # the train items are encoded once for every run's base
-        base.catalogue = evaluate_catalogue(encoder, split, base, tilt=BASE_TILT)
+    with embedding_pool(encoder, base_config.evaluation.embed_processes):  # started only for a long list
+        base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
+        if base_config.evaluation.gallery == "catalogue":  # the train items are encoded once for every run's base
+            base.catalogue = evaluate_catalogue(encoder, split, base, tilt=BASE_TILT)
     _enter("classify_base", on_stage, should_stop)
     base.labels = base_label_evidence(encoder, split, base, base_config)  # shared by every run, like base
     del encoder  # one model in memory at a time: the runs load their own

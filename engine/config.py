@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import ConfigError
+from engine.i18n import t
 from engine.models.image.defaults import DEFAULT_IMAGE_SIZE, DEFAULT_IMAGE_TRAINING, IMAGE_SIZE_RANGE
 from engine.names import IMAGE_TRAINING_MODES, LOSS_NAMES, TILT_NAMES, TOWERS
 
@@ -20,6 +21,9 @@ RESOLVED_DATA_KEYS = ("fingerprint", "columns_resolved", "rows")
 # What a test query is ranked against: the test split only, or every item of the data file (the
 # training items as distractors, as in production). See engine.evaluate.gallery.
 GALLERIES = ("test", "catalogue")
+# The most processes an evaluation embeds with: each loads its own copy of the model, so beyond one
+# per GPU of a large machine more only add start-up time and memory.
+MAX_EMBED_PROCESSES = 64
 
 
 @dataclass(frozen=True)
@@ -165,11 +169,19 @@ class AnalysisConfig:
 @dataclass(frozen=True)
 class EvalConfig:
     gallery: str = "test"  # "catalogue" also scores every test query against all items of the file
+    # Processes that embed a long evaluation list (engine.models.embedding_pool): None = one per GPU
+    # when more than one is visible, else one process (on a CPU a pool only helps when asked for:
+    # torch already uses every core); 1 = one process; N = N processes (CPU workers share the cores).
+    embed_processes: int | None = None
 
     def __post_init__(self) -> None:
         if self.gallery not in GALLERIES:
             raise ConfigError(f"evaluation.gallery: got {self.gallery!r}, expected one of {', '.join(GALLERIES)} "
                               "(test = the test split only, catalogue = every item of the file).")
+        processes = self.embed_processes
+        if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int)
+                                      or not 1 <= processes <= MAX_EMBED_PROCESSES):
+            raise ConfigError(t("scale_out.EMBED_PROCESSES", got=repr(processes), most=MAX_EMBED_PROCESSES))
 
 
 @dataclass(frozen=True)

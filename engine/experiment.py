@@ -28,6 +28,7 @@ from engine.errors import CancelledError, ConfigError, EngineError, TrainingCanc
 from engine.evaluate import evaluate_against_gallery, evaluate_retrieval
 from engine.losses import build_loss, default_temperature
 from engine.models import DualEncoder, load_encoder
+from engine.models.embedding_pool import embedding_pool
 from engine.models.image.defaults import PACKAGED_IMAGE_MODEL
 from engine.models.image.image_text_encoder import ImageTextEncoder
 from engine.models.loading import load_image_text_encoder
@@ -349,15 +350,16 @@ def _write_inputs(ctx: RunContext) -> ValidationPlan:
 def _evaluate_base(ctx: RunContext, encoder: DualEncoder, base: Evaluation | None) -> tuple[Evaluation, dict | None]:
     """The pretrained model's evaluation (unless shared) and its classification evidence (or None)."""
     config, split = ctx.config, ctx.split
-    if base is None:
-        ctx.stage("evaluate_base")
-        started = time.perf_counter()
-        base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
-        ctx.timings["evaluate_base_s"] = time.perf_counter() - started
-    if config.evaluation.gallery == "catalogue" and base.catalogue is None:
-        # Kept on the shared base, so a learning curve's later points reuse it (compare fills it up front).
-        ctx.stage("evaluate_base")
-        base.catalogue = evaluate_catalogue(encoder, split, base, tilt=BASE_TILT)
+    with embedding_pool(encoder, config.evaluation.embed_processes):  # started only for a long list
+        if base is None:
+            ctx.stage("evaluate_base")
+            started = time.perf_counter()
+            base = evaluate_encoder(encoder, split.test, tilt=BASE_TILT)
+            ctx.timings["evaluate_base_s"] = time.perf_counter() - started
+        if config.evaluation.gallery == "catalogue" and base.catalogue is None:
+            # Kept on the shared base, so a learning curve's later points reuse it (compare fills it up front).
+            ctx.stage("evaluate_base")
+            base.catalogue = evaluate_catalogue(encoder, split, base, tilt=BASE_TILT)
     label_base = base.labels
     if label_base is None and config.analysis.enabled and split.test.label is not None:
         ctx.stage("classify_base")
@@ -418,9 +420,10 @@ def _evaluate_tuned(ctx: RunContext, encoder: DualEncoder) -> Evaluation:
     ctx.stage("evaluate_tuned")
     tilt = ctx.config.loss.tilt
     started = time.perf_counter()
-    tuned = evaluate_encoder(encoder, ctx.split.test, tilt=tilt)
-    if ctx.config.evaluation.gallery == "catalogue":
-        tuned.catalogue = evaluate_catalogue(encoder, ctx.split, tuned, tilt=tilt)
+    with embedding_pool(encoder, ctx.config.evaluation.embed_processes):  # after training: the tuned weights
+        tuned = evaluate_encoder(encoder, ctx.split.test, tilt=tilt)
+        if ctx.config.evaluation.gallery == "catalogue":
+            tuned.catalogue = evaluate_catalogue(encoder, ctx.split, tuned, tilt=tilt)
     ctx.timings["evaluate_tuned_s"] = time.perf_counter() - started
     return tuned
 

@@ -22,8 +22,6 @@ The runner exits too when its worker dies (``kill -9``, the OOM killer), so no j
 from __future__ import annotations
 
 import argparse
-import contextlib
-import ctypes
 import logging
 import os
 import signal
@@ -34,11 +32,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from engine.memory_allocator import forget_preload
+from engine.parent_watch import exit_with_parent
+
 logger = logging.getLogger(__name__)
 
 CANCEL_SIGNAL = signal.SIGTERM
 RETRY_S = 0.05  # until the cancel is caught (in a protected write, or lost in a finaliser) it comes again this often
-PARENT_CHECK_S = 0.5
 # (module, qualified name) of functions an interruption must not cut in half: they write several
 # files or append, so half of them would be a damaged run folder.
 PROTECTED = frozenset({
@@ -107,21 +107,6 @@ def _in_protected(frame: FrameType | None) -> bool:
     return False
 
 
-def _exit_with_parent(parent: int) -> None:
-    """End this process when the worker ``parent`` is gone (at once on Linux, else within a poll)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # it died before the line above
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_S)
-        os._exit(1)  # nothing to clean: readers fail the dead worker's job and runs (engine.jobs.recovery)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
 def finish_cancelled(store_root: str | Path, job: dict[str, Any], pid: int) -> dict[str, Any]:
     """Write a cancelled job's outcome when its runner could not: runs left running, then the job.
 
@@ -158,18 +143,6 @@ def will_draw_umap(job: dict[str, Any]) -> bool:
     return job.get("kind", "compare") == "compare" and spec.get("analysis") is True and spec.get("latent_map") != "pca"
 
 
-def _warm_up_in_background(seed: int) -> None:
-    from engine.analysis.evidence.latent_map import warm_up_umap
-
-    def warm() -> None:
-        try:
-            warm_up_umap(seed)
-        except Exception as exc:  # a failed warm-up only means the first map compiles itself
-            logger.warning("UMAP warm-up failed: %s", exc)
-
-    threading.Thread(target=warm, name="umap-warm-up", daemon=True).start()
-
-
 def run(store_root: Path, job_id: str) -> int:
     """Run the claimed job ``job_id`` to its end in this process; returns the exit status (0)."""
     from engine.jobs.queue import get_job
@@ -177,9 +150,11 @@ def run(store_root: Path, job_id: str) -> int:
 
     job = get_job(store_root, job_id)
     try:
-        import_job_modules()  # before the warm-up thread imports umap: two threads importing at once may deadlock
-        if will_draw_umap(job):
-            _warm_up_in_background(int(job["spec"].get("seed") or 0))
+        import_job_modules()
+        if will_draw_umap(job):  # a child process fills numba's disk cache while the job trains
+            from engine.analysis.evidence.umap_process import warm_up_in_background
+
+            warm_up_in_background(int(job["spec"].get("seed") or 0))
         run_job(store_root, job)
     except JobInterrupted:
         _settle_cancel()
@@ -193,9 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--job", required=True, help="the claimed job's id")
     parser.add_argument("--parent", type=int, required=True, help="the worker's pid (the runner ends with it)")
     args = parser.parse_args(argv)
+    forget_preload()  # started on the training allocator; what this runner starts keeps its own
     interrupter = _Interrupter()
     signal.signal(CANCEL_SIGNAL, interrupter)
-    _exit_with_parent(args.parent)
+    exit_with_parent(args.parent)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format=f"%(asctime)s [runner {os.getpid()}] %(levelname)s %(name)s: %(message)s")
     try:

@@ -49,6 +49,7 @@ from engine.jobs.recovery import DIED, Heartbeat, fail_dead_job, runs_of_process
 from engine.jobs.runner import CANCEL_SIGNAL, finish_cancelled
 from engine.jobs.spec import learning_curve_config, planned_runs, robustness_config, run_configs
 from engine.learning_curve_settings import DEFAULT_SEEDS
+from engine.memory_allocator import allocator_env
 from engine.runs import COMPARISON_FILE, LEARNING_CURVE_FILE
 from engine.runs.atomic import atomic_write_json, read_json
 from engine.runs.layout import ROBUSTNESS_FILE
@@ -327,8 +328,9 @@ def job_threads(cores: int | None = None) -> int:
 
 
 def runner_env() -> dict[str, str]:
-    """The runner's environment: math threads that do not fight other work (a setting given here wins)."""
-    env = dict(os.environ)
+    """The runner's environment: the training allocator (:mod:`engine.memory_allocator`), math threads that do
+    not fight other work (a thread setting given here wins)."""
+    env = allocator_env(os.environ)
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     env.setdefault("OMP_NUM_THREADS", str(job_threads()))
     return env

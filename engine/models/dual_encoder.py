@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -23,6 +24,9 @@ from engine.models.device import to_device
 from engine.models.prefixes import prompts_of
 from engine.models.st_compat import Normalize, SentenceTransformer
 from engine.names import SIDES, TILTS, TOWERS
+
+if TYPE_CHECKING:
+    from engine.models.embedding_pool import EmbeddingPool
 
 
 class DualEncoder(nn.Module):
@@ -46,6 +50,8 @@ class DualEncoder(nn.Module):
         self.towers = towers
         self.source = source
         self.prefixes = {side: (prefixes or {}).get(side, "") for side in SIDES}
+        # Set while an evaluation runs inside engine.models.embedding_pool.embedding_pool: long lists go to it.
+        self.pool: EmbeddingPool | None = None
 
     @property
     def device(self) -> torch.device:
@@ -87,14 +93,21 @@ class DualEncoder(nn.Module):
 
     @torch.no_grad()
     def encode(self, items: Sequence[str], side: str, *, batch_size: int = 64) -> np.ndarray:
-        """Embed items for evaluation; returns a float32 (N, D) array, unnormalised."""
+        """Embed items for evaluation; returns a float32 (N, D) array, unnormalised.
+
+        Inside :func:`engine.models.embedding_pool.embedding_pool`, a list long enough for the pool
+        is embedded by its worker processes (the same array, to float rounding).
+        """
         task = self._task(side)
+        texts = self._prefixed(items, side)
+        if self.pool is not None and self.pool.takes(len(texts)):
+            return self.pool.encode(texts, batch_size=batch_size, task=task)
         kwargs = {"task": task} if task is not None else {}
         was_training = self.model.training
         self.model.eval()
         try:
             out = self.model.encode(
-                self._prefixed(items, side),
+                texts,
                 batch_size=batch_size,
                 convert_to_numpy=True,
                 show_progress_bar=False,

@@ -12,6 +12,7 @@ import torch
 from transformers import PreTrainedModel
 
 from engine.errors import ConfigError, ModelLoadError
+from engine.models.attention import use_lean_attention
 from engine.models.device import select_device
 from engine.models.dual_encoder import DualEncoder
 from engine.models.packaged import DEFAULT, packaged, packaged_folder
@@ -126,6 +127,7 @@ def load_encoder(
     if max_seq_length is not None:
         _set_max_seq_length(model, int(max_seq_length))
     _freeze_large_vocabularies(model)
+    use_lean_attention(model)
     known = packaged(name_or_path)
     source = DEFAULT_MODEL if known is not None and known.name == DEFAULT else known.name if known else where
     return DualEncoder(model, towers=towers, source=source, prefixes=side_prefixes(st_model.prompts))

@@ -29,15 +29,18 @@ centroid), not the least-squares scale: the latter shrinks a map that fits badly
 pairs look closer just because the layouts differ.
 
 UMAP costs about 11 s of numba compilation once per process (plus ~2 s to import), so it runs in
-the job process and its result is stored (:func:`save_latent_map`); pages only load it. Most of
-umap-learn's numba functions are not declared ``cache=True``, so :func:`import_umap` turns numba's
-on-disk cache on for them (in ``<tiltpilot cache>/numba``): the compilation is then paid once per
-machine, not once per process, and :func:`warm_up_umap` lets a job pay it in a background thread
-while it trains rather than when its first map is drawn.
+the job, never in a page, and its result is stored (:func:`save_latent_map`); pages only load it.
+Its fits run in a short-lived child process (:mod:`engine.analysis.evidence.umap_process`), so
+numba's ~135 MiB never sit beside the next model's training. Most of umap-learn's numba functions
+are not declared ``cache=True``, so :func:`import_umap` turns numba's on-disk cache on for them (in
+``<tiltpilot cache>/numba``): the compilation is then paid once per machine, not once per process,
+and a job warms it up in the background while it trains rather than when its first map is drawn.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
 import logging
 import os
 import sys
@@ -52,6 +55,7 @@ from scipy.linalg import orthogonal_procrustes
 
 from engine.analysis import wording
 from engine.analysis.checks import as_matrix, check_int, check_real
+from engine.analysis.evidence.umap_process import umap_layouts
 from engine.analysis.wording import keyed
 from engine.errors import ConfigError, DataError
 from engine.runs.atomic import atomic_write_json, atomic_write_npz, read_json
@@ -196,7 +200,8 @@ def procrustes_align(moving: Array, target: Array) -> tuple[Array, dict[str, Any
     return aligned, info
 
 
-def _umap_2d(x: Array, *, umap_module: Any, seed: int, n_neighbors: int, min_dist: float, metric: str) -> Array:
+def fit_umap_2d(x: Array, *, umap_module: Any, seed: int, n_neighbors: int, min_dist: float, metric: str) -> Array:
+    """One 2-D UMAP layout of ``x`` (in the process that imported ``umap_module``)."""
     # random_state makes UMAP deterministic and single-threaded; n_jobs=1 is passed explicitly so
     # umap-learn does not warn that it overrode the default.
     reducer = umap_module.UMAP(
@@ -252,8 +257,9 @@ def _cache_compiled_functions() -> int:
 def warm_up_umap(seed: int = 0) -> float:
     """Compile UMAP's numba code (or load it from the disk cache) by drawing a tiny map.
 
-    A job that will draw latent maps calls this in a background thread when it starts, so its
-    first map does not wait for the compilation.
+    A job that will draw latent maps runs this in a child process when it starts
+    (:func:`engine.analysis.evidence.umap_process.warm_up_in_background`), so its first map does
+    not wait for the compilation.
 
     Returns:
         The seconds it took; 0.0 when umap-learn is not installed (maps then use PCA).
@@ -264,14 +270,27 @@ def warm_up_umap(seed: int = 0) -> float:
     except ImportError:
         return 0.0
     points = _geometry(np.random.default_rng(seed).normal(size=(WARM_UP_POINTS, 8)), "cosine")
-    _umap_2d(points, umap_module=umap_module, seed=seed, n_neighbors=15, min_dist=0.1, metric="cosine")
+    fit_umap_2d(points, umap_module=umap_module, seed=seed, n_neighbors=15, min_dist=0.1, metric="cosine")
     seconds = time.perf_counter() - started
     logger.info("UMAP warmed up in %.1f s", seconds)
     return seconds
 
 
-def _choose_method(method: str, n_points: int, n_neighbors: int) -> tuple[str, str | None, Any]:
-    """Return ``(method used, reason for falling back to PCA or None, the umap module or None)``."""
+def umap_version() -> str | None:
+    """umap-learn's version when it can be imported, else None; found without importing it (numba is slow)."""
+    try:
+        if importlib.util.find_spec("umap") is None:
+            return None
+    except (ImportError, ValueError):  # a broken or half-removed install
+        return None
+    try:
+        return importlib.metadata.version("umap-learn")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _choose_method(method: str, n_points: int, n_neighbors: int) -> tuple[str, str | None, str | None]:
+    """Return ``(method used, reason for falling back to PCA or None, umap-learn's version or None)``."""
     if method == "pca":
         return "pca", None, None
     if n_points < n_neighbors + 2:
@@ -279,11 +298,10 @@ def _choose_method(method: str, n_points: int, n_neighbors: int) -> tuple[str, s
             f"{n_points} points are too few for UMAP with n_neighbors={n_neighbors} (needs at least "
             f"{n_neighbors + 2}); used PCA."
         ), None
-    try:
-        umap_module = import_umap()
-    except ImportError as err:
-        return "pca", f"umap-learn is not importable ({err}); used PCA. Install umap-learn for UMAP maps.", None
-    return "umap", None, umap_module
+    version = umap_version()
+    if version is None:
+        return "pca", "umap-learn is not installed; used PCA. Install umap-learn for UMAP maps.", None
+    return "umap", None, version
 
 
 def _pair_distances(left: Array, right: Array) -> float:
@@ -405,10 +423,9 @@ def latent_map(
     base_points = _geometry(np.vstack([b_left[keep], b_right[keep]]), metric)
     tuned_points = _geometry(np.vstack([t_left[keep], t_right[keep]]), metric)
     collapsed = {"base": _is_collapsed(base_points), "tuned": _is_collapsed(tuned_points)}
-    used, reason, umap_module = _layout_method(method, collapsed, 2 * m, n_neighbors)
+    used, reason, version = _layout_method(method, collapsed, 2 * m, n_neighbors)
     n_neighbors_used = min(n_neighbors, 2 * m - 1)
-    umap_options = {"umap_module": umap_module, "seed": seed, "n_neighbors": n_neighbors_used, "min_dist": min_dist,
-                    "metric": metric}
+    umap_options = {"seed": seed, "n_neighbors": n_neighbors_used, "min_dist": min_dist, "metric": metric}
     base_xy, tuned_xy, explained, timings = _fit_layouts(base_points, tuned_points, used, umap_options, collapsed)
     tick = time.perf_counter()
     tuned_aligned, alignment = procrustes_align(tuned_xy, base_xy)
@@ -444,7 +461,7 @@ def latent_map(
     wording.store_text(meta, "takeaway", takeaway)
     meta |= {
         "timings": {name: round(value, 4) for name, value in timings.items()},
-        "versions": _versions(umap_module),
+        "versions": _versions(version),
     }
     logger.info("latent map (%s, %d points) in %.1f s: %s", used, 2 * m, timings["total_s"], meta["takeaway"])
     return {"arrays": _point_arrays(keep, base_xy, tuned_aligned), "meta": meta}
@@ -461,18 +478,18 @@ def _subsample(n_total: int, max_points: int | None, seed: int) -> NDArray[np.in
 
 def _layout_method(
     method: str, collapsed: dict[str, bool], n_points: int, n_neighbors: int
-) -> tuple[str, str | None, Any]:
-    """``(method used, reason for falling back to PCA or None, the umap module or None)``, the fallback logged."""
+) -> tuple[str, str | None, str | None]:
+    """``(method used, reason for falling back to PCA or None, umap-learn's version or None)``, the fallback logged."""
     if any(collapsed.values()) and method != "pca":
         broken = " and ".join(name for name, flag in collapsed.items() if flag)
-        used, reason, umap_module = "pca", f"the {broken} embeddings are collapsed to one point; used PCA.", None
+        used, reason, version = "pca", f"the {broken} embeddings are collapsed to one point; used PCA.", None
     else:
-        used, reason, umap_module = _choose_method(method, n_points, n_neighbors)
+        used, reason, version = _choose_method(method, n_points, n_neighbors)
     if reason is not None and method == "umap":
         logger.warning("latent map: %s", reason)
     elif reason is not None:
         logger.info("latent map: %s", reason)
-    return used, reason, umap_module
+    return used, reason, version
 
 
 def _fit_layouts(
@@ -483,17 +500,15 @@ def _fit_layouts(
     explained: dict[str, list[float]] | None = None
     tick = time.perf_counter()
     if used == "umap":
-        base_xy = _umap_2d(base_points, **umap_options)
-        timings["fit_base_s"] = time.perf_counter() - tick
-        tick = time.perf_counter()
-        tuned_xy = _umap_2d(tuned_points, **umap_options)
+        base_xy, tuned_xy, child_timings = umap_layouts(base_points, tuned_points, **umap_options)
+        timings |= child_timings
     else:
         base_xy, base_explained = pca_2d(base_points)
         timings["fit_base_s"] = time.perf_counter() - tick
         tick = time.perf_counter()
         tuned_xy, tuned_explained = pca_2d(tuned_points)
         explained = {"base": base_explained, "tuned": tuned_explained}
-    timings["fit_tuned_s"] = time.perf_counter() - tick
+        timings["fit_tuned_s"] = time.perf_counter() - tick
     # Round-off spread of a collapsed model would be blown up to full size by the alignment scale.
     if collapsed["base"]:
         base_xy = np.zeros_like(base_xy)
@@ -529,10 +544,10 @@ def _point_arrays(keep: NDArray[np.int64], base_xy: Array, tuned_aligned: Array)
     }
 
 
-def _versions(umap_module: Any) -> dict[str, str]:
+def _versions(umap_version: str | None) -> dict[str, str]:
     versions = {"numpy": np.__version__}
-    if umap_module is not None:
-        versions["umap-learn"] = str(getattr(umap_module, "__version__", "unknown"))
+    if umap_version is not None:
+        versions["umap-learn"] = umap_version
     return versions
 
 

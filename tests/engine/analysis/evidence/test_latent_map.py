@@ -182,11 +182,11 @@ def test_auto_falls_back_quietly(caplog):
 
 
 def test_missing_umap_falls_back_to_pca(monkeypatch):
-    monkeypatch.setitem(sys.modules, "umap", None)  # makes `import umap` raise ImportError
+    monkeypatch.setitem(sys.modules, "umap", None)  # makes `import umap` raise ImportError (find_spec: None)
     left, right = anisotropic_pairs(n=20)
     meta = latent_map(left, right, left, right, method="umap", n_neighbors=5)["meta"]
     assert meta["method"] == "pca"
-    assert "not importable" in meta["fallback_reason"]
+    assert "not installed" in meta["fallback_reason"]
 
 
 def test_save_and_load_round_trip(tmp_path):
