@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from engine.memory_allocator import active_allocator
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "sample_data" / "catalogue.csv"
 LOSSES = ("clip", "joint", "left-given-right", "right-given-left")
@@ -52,15 +54,6 @@ def _rss_mb(pid: int) -> float | None:
     except (OSError, IndexError, ValueError):
         return None
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def _allocator(pid: int) -> str | None:
-    """``jemalloc`` or ``system``: the allocator process ``pid`` runs on (None once it is gone)."""
-    try:
-        maps = Path(f"/proc/{pid}/maps").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    return "jemalloc" if "libjemalloc" in maps else "system"
 
 
 def _current_stage(store: Path) -> tuple[int, str]:
@@ -91,7 +84,7 @@ class _StageSampler(threading.Thread):
         started = time.monotonic()
         while not self.done.is_set():
             if self.allocator is None and time.monotonic() - started > ALLOCATOR_AFTER_S:
-                self.allocator = _allocator(self.pid)
+                self.allocator = active_allocator(self.pid)
             rss = _rss_mb(self.pid)
             if rss is not None:
                 number, stage = _current_stage(self.store)

@@ -28,6 +28,7 @@ object (keys in :func:`main`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -39,6 +40,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -199,8 +201,9 @@ def _navigate(page: Any) -> float:
     return elapsed
 
 
-def measure(app: Path, store: Path, reloads: int, navigations: int) -> dict[str, Any]:
-    """First load, reloads and sidebar navigations of Results (seconds), and the server's RSS (MB)."""
+@contextlib.contextmanager
+def _chart_page(app: Path, store: Path) -> Iterator[tuple[subprocess.Popen, str, Any]]:
+    """A served ``app`` and a chromium page that marks its first chart: (server process, url, page)."""
     from playwright.sync_api import sync_playwright
 
     proc, url = _serve(app, store)
@@ -209,12 +212,18 @@ def measure(app: Path, store: Path, reloads: int, navigations: int) -> dict[str,
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.add_init_script(MARK_CHART_JS)
-            loads = [_open(page, url + "/results") for _ in range(1 + reloads)]
-            navs = [_navigate(page) for _ in range(navigations)]
+            yield proc, url, page
             browser.close()
-        rss = round(_rss_mb(proc.pid), 1)
     finally:
         _stop(proc)
+
+
+def measure(app: Path, store: Path, reloads: int, navigations: int) -> dict[str, Any]:
+    """First load, reloads and sidebar navigations of Results (seconds), and the server's RSS (MB)."""
+    with _chart_page(app, store) as (proc, url, page):
+        loads = [_open(page, url + "/results") for _ in range(1 + reloads)]
+        navs = [_navigate(page) for _ in range(navigations)]
+        rss = round(_rss_mb(proc.pid), 1)
     return {"first_load_s": round(loads[0][0], 2), "reload_s": [round(x, 2) for x, _ in loads[1:]],
             "reload_seen_s": [round(y, 2) for _, y in loads[1:]], "navigation_s": [round(x, 2) for x in navs],
             "server_rss_mb": rss}
@@ -222,21 +231,11 @@ def measure(app: Path, store: Path, reloads: int, navigations: int) -> dict[str,
 
 def measure_floor(folder: Path, reloads: int) -> list[float]:
     """Reload times (in the page) of a page with a title and one small chart, on the same machine now."""
-    from playwright.sync_api import sync_playwright
-
     folder.mkdir(exist_ok=True)
     app = folder / "floor_app.py"
     app.write_text(FLOOR_APP, encoding="utf-8")
-    proc, url = _serve(app, folder)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.add_init_script(MARK_CHART_JS)
-            times = [_open(page, url)[0] for _ in range(1 + reloads)][1:]
-            browser.close()
-    finally:
-        _stop(proc)
+    with _chart_page(app, folder) as (_, url, page):
+        times = [_open(page, url)[0] for _ in range(1 + reloads)][1:]
     return [round(x, 2) for x in times]
 
 

@@ -47,10 +47,10 @@ def available() -> bool:
     return ctypes.util.find_library(NAME) is not None
 
 
-def active_allocator() -> str:
-    """``"jemalloc"`` when this process runs on it, else ``"system"``."""
+def active_allocator(pid: int | None = None) -> str:
+    """``"jemalloc"`` when process ``pid`` (default: this one) runs on it, else ``"system"`` (also once it is gone)."""
     try:
-        maps = Path("/proc/self/maps").read_text(encoding="utf-8", errors="replace")
+        maps = Path(f"/proc/{pid or 'self'}/maps").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return SYSTEM
     return NAME if LIBRARY.split(".so")[0] in maps else SYSTEM
